@@ -1,0 +1,158 @@
+"""The `jit` command: global flags, dispatch to one command group, errors to exit codes.
+
+Start-up is a budget every agent pays on every call, so only the requested
+group's module and parser are built, and heavy libraries load inside the
+commands that need them. Errors are mapped to exit codes here and nowhere else.
+"""
+
+import os
+import sys
+
+from jit import __version__
+
+# group -> (module under jit.cli, one-line summary)
+GROUPS = {
+    "init": ("admin", "create a jit repository in this folder"),
+    "issue": ("issue", "create, show, list, update, claim and finish issues"),
+    "dep": ("dep", "add or remove dependencies between issues"),
+    "gate": ("gate", "define quality gates, attach them, record verdicts, run checkers"),
+    "query": ("query", "available work, blocked issues, by state or label"),
+    "graph": ("graph", "show or export the dependency graph"),
+    "events": ("events", "read the audit log"),
+    "status": ("admin", "issue counts per state"),
+    "validate": ("admin", "check the repository's integrity (--fix repairs what is safe)"),
+    "demo": ("demo", "run a multi-agent demo in a temporary repository"),
+    "mcp": ("servers", "serve jit's operations to MCP clients over stdio"),
+    "serve": ("servers", "open the local web UI and JSON API"),
+    "git": ("git", "set up git integration (merge driver) for this clone"),
+    "sync": ("git", "commit, fetch, merge, validate and push .jit/ through a git remote"),
+}
+
+HELP = """usage: jit [--json] [-q] [--actor WHO] <command> [<args>]
+
+jit is a repository-local issue tracker for AI agents and people: a dependency
+graph, quality gates and race-free claims, stored as plain JSON in .jit/.
+
+commands:
+{commands}
+
+global options (accepted anywhere on the line):
+  --json          one JSON document on stdout (errors: {{"error": {{...}}}})
+  -q, --quiet     only the essential value (e.g. the id), no headers
+  --actor WHO     who is acting, for the event log (default: $JIT_ACTOR, else human:$USER)
+  --version       print the version
+
+examples:
+  jit init
+  jit issue create --title "Write the parser" --priority high --label type:task
+  jit query available --json
+  jit issue claim-next agent:worker-1 --json
+  jit issue done 0a1b2c3d
+
+exit codes: 0 ok, 1 unexpected, 2 usage, 3 not found, 4 conflict, 5 refused by the rules, 6 gate failed.
+Run `jit <command> --help` for details.
+"""
+
+
+def split_globals(argv):
+    """Pull --json/--quiet/--actor out from anywhere on the line (before a `--`)."""
+    rest, opts = [], {"json": False, "quiet": False, "actor": None}
+    it = iter(range(len(argv)))
+    skip = False
+    for i in it:
+        if skip:
+            skip = False
+            continue
+        arg = argv[i]
+        if arg == "--":
+            rest.extend(argv[i:])
+            break
+        if arg == "--json":
+            opts["json"] = True
+        elif arg in ("-q", "--quiet"):
+            opts["quiet"] = True
+        elif arg == "--actor":
+            if i + 1 >= len(argv):
+                opts["actor_missing"] = True
+            else:
+                opts["actor"] = argv[i + 1]
+                skip = True
+        elif arg.startswith("--actor="):
+            opts["actor"] = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return rest, opts
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args, opts = split_globals(argv)
+    from jit.cli.render import Output
+
+    out = Output(opts["json"], opts["quiet"])
+    try:
+        return _dispatch(args, opts, out)
+    except KeyboardInterrupt:
+        out.stderr.write("interrupted\n")
+        return 130
+    except BrokenPipeError:
+        # The reader went away (e.g. `| head`); nothing more to say.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+    except Exception as exc:  # noqa: BLE001 - the last line of defence
+        from jit.errors import JitError
+
+        if isinstance(exc, JitError):
+            out.error(exc)
+            return exc.exit_code
+        if os.environ.get("JIT_DEBUG"):
+            raise
+        err = JitError(f"internal error: {type(exc).__name__}: {exc} (set JIT_DEBUG=1 for a traceback)")
+        err.code = "internal"
+        out.error(err)
+        return 1
+
+
+def _dispatch(args, opts, out) -> int:
+    from jit.errors import UsageError
+
+    if opts.get("actor_missing"):
+        raise UsageError("--actor needs a value, e.g. --actor agent:worker-1")
+    if not args or args[0] in ("-h", "--help", "help"):
+        width = max(len(g) for g in GROUPS)
+        commands = "\n".join(f"  {g:<{width}}  {summary}" for g, (_, summary) in GROUPS.items())
+        out.stdout.write(HELP.format(commands=commands))
+        return 0
+    if args[0] in ("--version", "-V", "version"):
+        out.emit({"version": __version__}, human=f"jit {__version__}", quiet=__version__)
+        return 0
+    group = args[0]
+    if group not in GROUPS:
+        from difflib import get_close_matches
+
+        near = get_close_matches(group, GROUPS, n=1)
+        hint = f"; did you mean `jit {near[0]}`?" if near else "; see `jit --help`"
+        raise UsageError(f"unknown command {group!r}{hint}", {"command": group})
+    import importlib
+
+    module = importlib.import_module(f"jit.cli.{GROUPS[group][0]}")
+    from jit.cli.parser import build_root
+
+    parser = build_root(group, module)
+    ns = parser.parse_args(args)
+    handler = getattr(ns, "handler", None)
+    if handler is None:
+        parser.parse_args([group, "--help"])
+        return 2
+    ctx = None
+    try:
+        if getattr(ns, "needs_repo", True):
+            from jit.service.context import open_repo
+
+            ctx = open_repo(actor=opts["actor"], warn=out.note)
+        result = handler(ns, out, ctx) if ctx is not None or not getattr(ns, "needs_repo", True) else None
+        return result or 0
+    finally:
+        if ctx is not None:
+            ctx.close()

@@ -1,0 +1,65 @@
+"""`jit init`, `jit status`, `jit validate`: the repository as a whole."""
+
+from jit.cli.parser import command
+
+
+def init(ns, out, ctx):
+    from jit.service.context import init_repo
+
+    ctx, created = init_repo()
+    path = str(ctx.layout.data_dir)
+    extra = ""
+    try:
+        from jit.service.sync import setup_git_files
+
+        extra = setup_git_files(ctx)
+    except ImportError:
+        pass
+    out.emit({"path": path, "created": created},
+             human=lambda: (f"initialised jit repository in {path}" if created
+                            else f"jit repository already exists in {path}") + (f"\n{extra}" if extra else ""),
+             quiet=path)
+
+
+def status(ns, out, ctx):
+    from jit.service.queries import status as repo_status
+
+    data = repo_status(ctx)
+
+    def human():
+        rows = [[s, n] for s, n in data["by_state"].items()]
+        text = out.table(["state", "count"], rows) + f"\n\ntotal {data['total']}, available now {data['available']}"
+        if data["corrupt"]:
+            text += f"\nwarning: {len(data['corrupt'])} corrupt issue file(s); run `jit validate`"
+        return text
+
+    out.emit(data, human=human, quiet=[f"{s} {n}" for s, n in data["by_state"].items()])
+
+
+def validate(ns, out, ctx):
+    from jit.errors import REFUSED
+    from jit.service.validate import validate as run
+
+    report = run(ctx, fix=ns.fix)
+
+    def human():
+        lines = [f"fixed: {f}" for f in report["fixed"]]
+        for p in report["problems"]:
+            lines.append(f"{p['kind']}: {p['message']}" + (f"\n    fix: {p['fix']}" if p.get("fix") else ""))
+        lines.append("ok: no problems found" if report["ok"] else f"{len(report['problems'])} problem(s) found")
+        return "\n".join(lines)
+
+    out.emit(report, human=human, quiet=[p["message"] for p in report["problems"]])
+    return 0 if report["ok"] else REFUSED
+
+
+def register(subs, name):
+    if name == "init":
+        command(subs, "init", "create a jit repository (.jit/) in this folder, or $JIT_DATA_DIR",
+                "jit init", init, needs_repo=False)
+    elif name == "status":
+        command(subs, "status", "issue counts per state and how much is available", "jit status --json", status)
+    elif name == "validate":
+        p = command(subs, "validate", "check integrity: corrupt files, dangling dependencies, cycles, bad states "
+                    "(exit 5 when problems are found)", "jit validate --fix", validate)
+        p.add_argument("--fix", action="store_true", help="repair what is safe to repair")

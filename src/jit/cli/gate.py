@@ -1,0 +1,190 @@
+"""`jit gate ...`: the gate registry, gates on issues, verdicts and checker runs."""
+
+import time
+
+from jit.cli.parser import command, group, positive_number
+from jit.errors import GateFailed
+from jit.service import gates
+
+
+def _gate_text(g) -> str:
+    extra = f"  checker: {g['checker']} (timeout {g['timeout']}s)" if g.get("checker") else ""
+    return f"{g['key']:<16} {g['mode']:<6} {g['stage']:<9} {g['title']}{extra}"
+
+
+def define(ns, out, ctx):
+    g = gates.define_gate(ctx, ns.key, ns.title, description=ns.description, mode=ns.mode, checker=ns.checker,
+                          timeout=ns.timeout, stage=ns.stage)
+    out.emit(g, human=lambda: f"defined gate {_gate_text(g)}", quiet=g["key"])
+
+
+def update(ns, out, ctx):
+    g = gates.update_gate(ctx, ns.key, title=ns.title, description=ns.description, mode=ns.mode,
+                          checker=ns.checker, timeout=ns.timeout, stage=ns.stage)
+    out.emit(g, human=lambda: f"updated gate {_gate_text(g)}", quiet=g["key"])
+
+
+def list_(ns, out, ctx):
+    found = gates.list_gates(ctx)
+    out.emit(found, human=lambda: "\n".join(_gate_text(g) for g in found) or "(no gates defined)",
+             quiet=[g["key"] for g in found])
+
+
+def show(ns, out, ctx):
+    g = gates.show_gate(ctx, ns.key)
+    out.emit(g, human=lambda: "\n".join(f"{k:<12} {v}" for k, v in g.items()), quiet=g["key"])
+
+
+def remove(ns, out, ctx):
+    g = gates.remove_gate(ctx, ns.key, force=ns.force)
+    out.emit(g, human=f"removed gate {g['key']}", quiet=g["key"])
+
+
+def add(ns, out, ctx):
+    issue = gates.add_gates(ctx, ns.id, ns.keys)
+    out.emit(issue, human=lambda: f"{issue.id[:8]} requires gates: {', '.join(issue.gates_required)}", quiet=issue.id)
+
+
+def rm(ns, out, ctx):
+    issue = gates.remove_gate_from_issue(ctx, ns.id, ns.key)
+    out.emit(issue, human=lambda: f"{issue.id[:8]} no longer requires {ns.key} ({issue.state})", quiet=issue.id)
+
+
+def pass_(ns, out, ctx):
+    issue = gates.pass_gate(ctx, ns.id, ns.key, by=ns.by)
+    out.emit(issue, human=lambda: f"gate {ns.key} passed on {issue.id[:8]} ({issue.state})", quiet=issue.id)
+
+
+def fail(ns, out, ctx):
+    issue = gates.fail_gate(ctx, ns.id, ns.key, reason=ns.reason, by=ns.by)
+    out.emit(issue, human=lambda: f"gate {ns.key} failed on {issue.id[:8]} ({issue.state})", quiet=issue.id)
+
+
+class _Progress:
+    """On a terminal, a one-line live view of a running checker: elapsed time and its last output line."""
+
+    def __init__(self, out):
+        self.enabled = not out.json and not out.quiet and out.stderr.isatty()
+        self.stream = out.stderr
+        self.last = 0.0
+
+    def __call__(self, key, elapsed, line):
+        if not self.enabled or time.monotonic() - self.last < 0.2:
+            return
+        self.last = time.monotonic()
+        self.stream.write(f"\r\033[K  {key}: running {elapsed:5.1f}s  {line[:70]}")
+        self.stream.flush()
+
+    def done(self):
+        if self.enabled and self.last:
+            self.stream.write("\r\033[K")
+            self.stream.flush()
+
+
+def _run_text(run) -> str:
+    verdict = "passed" if run["status"] == "passed" else "FAILED"
+    why = f" ({run['error']})" if run.get("error") else f" (exit {run['exit_code']})"
+    text = f"gate {run['gate']}: {verdict}{'' if verdict == 'passed' else why} in {run['duration']:.2f}s"
+    tail = run.get("output_tail", "").rstrip().splitlines()[-10:]
+    if tail and verdict != "passed":
+        text += "\n" + "\n".join("    " + line for line in tail)
+    return text
+
+
+def _report_failure(out, exc: GateFailed):
+    if not out.json and not out.quiet:
+        for run in exc.details.get("runs", []):
+            out.stdout.write(_run_text(run) + "\n")
+    raise exc
+
+
+def check(ns, out, ctx):
+    progress = _Progress(out)
+    try:
+        issue, run = gates.check_gate(ctx, ns.id, ns.key, on_progress=progress)
+    except GateFailed as exc:
+        progress.done()
+        _report_failure(out, exc)
+    progress.done()
+    out.emit({"issue": issue, "run": run}, human=lambda: _run_text(run) + f"\n{issue.id[:8]} is {issue.state}",
+             quiet=run["status"])
+
+
+def check_all(ns, out, ctx):
+    progress = _Progress(out)
+    try:
+        issue, runs = gates.check_all(ctx, ns.id, on_progress=progress)
+    except GateFailed as exc:
+        progress.done()
+        _report_failure(out, exc)
+    progress.done()
+    out.emit({"issue": issue, "runs": runs}, quiet=[r["status"] for r in runs],
+             human=lambda: "\n".join([_run_text(r) for r in runs] or ["(no automated gates on this issue)"])
+             + f"\n{issue.id[:8]} is {issue.state}")
+
+
+def runs(ns, out, ctx):
+    found = gates.list_runs(ctx, ns.id, ns.key)
+
+    def human():
+        if not found:
+            return "(no runs)"
+        rows = [[r["started_at"][:19].replace("T", " "), r["gate"], r["status"], r.get("exit_code"),
+                 f"{r['duration']:.2f}s", r.get("by", "")] for r in found]
+        latest = found[-1]
+        tail = latest.get("output_tail", "").rstrip()
+        return out.table(["started", "gate", "status", "exit", "duration", "by"], rows) + (
+            f"\n\noutput tail of the latest run ({latest['gate']}):\n" + tail if tail else "")
+
+    out.emit(found, human=human, quiet=[r["id"] for r in found])
+
+
+def register(subs, name):
+    g = group(subs, "gate", "quality gates: define them, attach them to issues, record verdicts, run checkers",
+              "jit gate define tests --title 'Tests pass' --mode auto --checker 'pytest -q'")
+    for verb, fn, text, example in (
+        ("define", define, "add a gate to the registry", "jit gate define tests --title 'Tests pass' --mode auto "
+         "--checker 'pytest -q' --timeout 600"),
+        ("update", update, "change a gate definition", "jit gate update tests --timeout 900"),
+    ):
+        p = command(g, verb, text, example, fn)
+        p.add_argument("key")
+        p.add_argument("--title", required=verb == "define")
+        p.add_argument("--description", default="" if verb == "define" else None)
+        p.add_argument("--mode", choices=("manual", "auto"), default="manual" if verb == "define" else None)
+        p.add_argument("--checker", help="shell command run in the repository root; exit 0 passes")
+        p.add_argument("--timeout", type=positive_number, help="seconds before the checker is killed")
+        p.add_argument("--stage", choices=("precheck", "postcheck"), default="postcheck" if verb == "define" else None)
+    command(g, "list", "list defined gates", "jit gate list --json", list_)
+    p = command(g, "show", "show one gate definition", "jit gate show tests", show)
+    p.add_argument("key")
+    p = command(g, "remove", "delete a gate definition (refused while issues require it)",
+                "jit gate remove tests --force", remove)
+    p.add_argument("key")
+    p.add_argument("--force", action="store_true")
+    p = command(g, "add", "require gates on an issue", "jit gate add 0a1b tests review", add)
+    p.add_argument("id")
+    p.add_argument("keys", nargs="+", metavar="KEY")
+    p = command(g, "rm", "stop requiring a gate on an issue", "jit gate rm 0a1b review", rm)
+    p.add_argument("id")
+    p.add_argument("key")
+    p = command(g, "pass", "record a passing verdict (the last one finishes a gated issue)",
+                "jit gate pass 0a1b review --by human:ana", pass_)
+    p.add_argument("id")
+    p.add_argument("key")
+    p.add_argument("--by")
+    p = command(g, "fail", "record a failing verdict", "jit gate fail 0a1b review --reason 'missing tests'", fail)
+    p.add_argument("id")
+    p.add_argument("key")
+    p.add_argument("--reason")
+    p.add_argument("--by")
+    p = command(g, "check", "run an automated gate's checker and record the verdict (exit 6 on failure)",
+                "jit gate check 0a1b tests", check)
+    p.add_argument("id")
+    p.add_argument("key")
+    p = command(g, "check-all", "run every automated gate of an issue", "jit gate check-all 0a1b", check_all)
+    p.add_argument("id")
+    p = command(g, "runs", "history of checker runs, with the output tail of the latest",
+                "jit gate runs 0a1b tests", runs)
+    p.add_argument("id")
+    p.add_argument("key", nargs="?")

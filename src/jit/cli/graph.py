@@ -1,0 +1,38 @@
+"""`jit graph ...`: the dependency graph around one issue, or all of it."""
+
+from jit.cli.parser import command, group
+from jit.service import deps
+
+
+def show(ns, out, ctx):
+    view = deps.graph_show(ctx, ns.id)
+
+    def human():
+        lines = [f"{view['issue'].id[:8]} {view['issue'].title} [{view['issue'].state}]"]
+        lines.append("upstream (must be done first):")
+        lines += [f"  {i.id[:8]} {out.state(i.state)} {i.title}" for i in view["upstream"]] or ["  (none)"]
+        lines.append("downstream (waiting for it):")
+        lines += [f"  {i.id[:8]} {out.state(i.state)} {i.title}" for i in view["downstream"]] or ["  (none)"]
+        return "\n".join(lines)
+
+    out.emit(view, human=human, quiet=[i.id for i in view["upstream"] + view["downstream"]])
+
+
+def export(ns, out, ctx):
+    from jit.cli.render import dumps
+
+    data = deps.graph_export(ctx, ns.format)
+    if ns.format == "json":
+        out.emit(data, human=lambda: dumps(data), quiet=dumps(data))
+    else:
+        out.emit({"format": ns.format, "text": data}, human=data, quiet=data.rstrip("\n"))
+
+
+def register(subs, name):
+    g = group(subs, "graph", "show or export the dependency graph", "jit graph export --format dot | dot -Tsvg > g.svg")
+    p = command(g, "show", "what an issue waits for (upstream) and what waits for it (downstream)",
+                "jit graph show 0a1b", show)
+    p.add_argument("id")
+    p = command(g, "export", "the whole graph as Graphviz dot, Mermaid or JSON",
+                "jit graph export --format mermaid", export)
+    p.add_argument("--format", "-f", choices=("dot", "mermaid", "json"), default="dot")

@@ -1,0 +1,186 @@
+"""`jit issue ...`: the life of one issue, from create to done."""
+
+from jit.cli.parser import command, group, positive_number
+from jit.service import claims, issues, queries
+
+
+def _show(out, issue, quiet=None):
+    out.emit(issue, human=lambda: out.issue_detail(issue), quiet=quiet if quiet is not None else issue.id)
+
+
+def _list(out, found):
+    out.emit(found, human=lambda: out.issue_rows(found), quiet=[i.id for i in found])
+
+
+def create(ns, out, ctx):
+    issue = issues.create_issue(ctx, ns.title, description=ns.description or "", priority=ns.priority,
+                                labels=ns.label, gates=ns.gate, deps=ns.dep, assignee=ns.assignee)
+    out.emit(issue, human=lambda: f"created {issue.id[:8]} ({issue.state}): {issue.title}", quiet=issue.id)
+
+
+def show(ns, out, ctx):
+    _show(out, issues.show_issue(ctx, ns.id))
+
+
+def list_(ns, out, ctx):
+    _list(out, queries.list_issues(ctx, state=ns.state, labels=ns.label, assignee=ns.assignee, priority=ns.priority))
+
+
+def search(ns, out, ctx):
+    _list(out, queries.search(ctx, ns.text))
+
+
+def update(ns, out, ctx):
+    issue = issues.update_issue(ctx, ns.id, title=ns.title, description=ns.description, priority=ns.priority,
+                                state=ns.state, add_labels=ns.add_label, remove_labels=ns.remove_label)
+    out.emit(issue, human=lambda: f"updated {issue.id[:8]} ({issue.state}): {issue.title}", quiet=issue.id)
+
+
+def done(ns, out, ctx):
+    issue = issues.done_issue(ctx, ns.id)
+    waiting = ", ".join(issue.unpassed_gates())
+    out.emit(issue, quiet=issue.id, human=lambda: f"{issue.id[:8]} is {issue.state}"
+             + (f": waiting for gate(s) {waiting}" if issue.state == "gated" else ""))
+
+
+def reject(ns, out, ctx):
+    issue = issues.reject_issue(ctx, ns.id, ns.reason)
+    out.emit(issue, human=lambda: f"rejected {issue.id[:8]}: {issue.title}", quiet=issue.id)
+
+
+def delete(ns, out, ctx):
+    issue = issues.delete_issue(ctx, ns.id, force=ns.force)
+    out.emit({"deleted": issue.id, "issue": issue}, human=lambda: f"deleted {issue.id[:8]}: {issue.title}",
+             quiet=issue.id)
+
+
+def import_(ns, out, ctx):
+    import sys
+
+    from jit.service.importer import import_issues
+
+    if ns.file == "-":
+        text = sys.stdin.read()
+    else:
+        try:
+            with open(ns.file, encoding="utf-8") as fh:
+                text = fh.read()
+        except OSError as exc:
+            from jit.errors import NotFound
+
+            raise NotFound(f"cannot read {ns.file}: {exc.strerror}", {"file": ns.file}) from None
+    created = import_issues(ctx, text)
+    out.emit(created, human=lambda: f"imported {len(created)} issue(s)", quiet=[i.id for i in created])
+
+
+def claim(ns, out, ctx):
+    issue = claims.claim(ctx, ns.id, ns.assignee, ttl=ns.ttl)
+    out.emit(issue, human=lambda: f"claimed {issue.id[:8]} for {issue.assignee}: {issue.title}", quiet=issue.id)
+
+
+def claim_next(ns, out, ctx):
+    from jit.errors import NothingAvailable
+
+    try:
+        issue = claims.claim_next(ctx, ns.assignee, labels=ns.label, priority=ns.priority, ttl=ns.ttl)
+    except NothingAvailable as exc:
+        # Agents loop until this: `null` on stdout, a line on stderr, exit 3.
+        if out.json:
+            out.stdout.write("null\n")
+        out.stderr.write(f"{exc.message}\n")
+        return exc.exit_code
+    out.emit(issue, human=lambda: f"claimed {issue.id[:8]} for {issue.assignee}: {issue.title}", quiet=issue.id)
+
+
+def release(ns, out, ctx):
+    issue = claims.release(ctx, ns.id)
+    out.emit(issue, human=lambda: f"released {issue.id[:8]} ({issue.state})", quiet=issue.id)
+
+
+def assign(ns, out, ctx):
+    issue = claims.assign(ctx, ns.id, ns.assignee)
+    out.emit(issue, human=lambda: f"assigned {issue.id[:8]} to {issue.assignee} ({issue.state})", quiet=issue.id)
+
+
+def unassign(ns, out, ctx):
+    issue = claims.unassign(ctx, ns.id)
+    out.emit(issue, human=lambda: f"unassigned {issue.id[:8]} ({issue.state})", quiet=issue.id)
+
+
+def heartbeat(ns, out, ctx):
+    issue = claims.heartbeat(ctx, ns.id, ttl=ns.ttl)
+    out.emit(issue, human=lambda: f"lease of {issue.id[:8]} renewed until {issue.lease['expires_at']}",
+             quiet=issue.id)
+
+
+def register(subs, name):
+    g = group(subs, "issue", "create, show, list, update, claim and finish issues",
+              'jit issue create --title "Add login form" --label epic:auth')
+    p = command(g, "create", "create an issue (ready, or backlog while a dependency is unfinished)",
+                'jit issue create --title "Add login form" --priority high --label type:task --dep 0a1b', create)
+    p.add_argument("--title", required=True)
+    p.add_argument("--description", "-d", default="")
+    p.add_argument("--priority", "-p", help="critical, high, normal (default) or low")
+    p.add_argument("--label", "-l", action="append", default=[], help="namespace:value (repeatable)")
+    p.add_argument("--gate", "-g", action="append", default=[], help="required gate key (repeatable)")
+    p.add_argument("--dep", action="append", default=[], help="id this issue depends on (repeatable)")
+    p.add_argument("--assignee", help="type:identifier, e.g. agent:worker-1")
+
+    p = command(g, "show", "show one issue", "jit issue show 0a1b2c3d --json", show)
+    p.add_argument("id")
+    p = command(g, "list", "list issues, filtered", "jit issue list --state ready --label epic:auth", list_)
+    p.add_argument("--state")
+    p.add_argument("--label", "-l", action="append", default=[], help="label or glob such as epic:*")
+    p.add_argument("--assignee")
+    p.add_argument("--priority", "-p")
+    p = command(g, "search", "find issues whose title, description or id contains TEXT",
+                'jit issue search "login"', search)
+    p.add_argument("text")
+
+    p = command(g, "update", "change fields or ask for a state (done becomes gated until gates pass)",
+                "jit issue update 0a1b --priority critical --add-label area:api --state done", update)
+    p.add_argument("id")
+    p.add_argument("--title")
+    p.add_argument("--description", "-d")
+    p.add_argument("--priority", "-p")
+    p.add_argument("--state")
+    p.add_argument("--add-label", action="append", default=[])
+    p.add_argument("--remove-label", action="append", default=[])
+    p = command(g, "done", "finish an issue: done if every gate passed, else gated", "jit issue done 0a1b", done)
+    p.add_argument("id")
+    p = command(g, "reject", "close an issue as rejected (bypasses gates)",
+                'jit issue reject 0a1b --reason "duplicate of 9f8e"', reject)
+    p.add_argument("id")
+    p.add_argument("--reason")
+    p = command(g, "delete", "delete an issue (refused while others depend on it)", "jit issue delete 0a1b --force",
+                delete)
+    p.add_argument("id")
+    p.add_argument("--force", action="store_true", help="also drop the dependencies others have on it")
+    p = command(g, "import", "create many issues from JSON Lines, all or nothing",
+                "jit issue import plan.jsonl --json   # or: cat plan.jsonl | jit issue import -", import_)
+    p.add_argument("file", help="JSON Lines file, or - for stdin")
+
+    p = command(g, "claim", "atomically claim a ready issue (exactly one racing claimer wins)",
+                "jit issue claim 0a1b agent:worker-1 --ttl 600", claim)
+    p.add_argument("id")
+    p.add_argument("assignee", help="type:identifier, e.g. agent:worker-1")
+    p.add_argument("--ttl", type=positive_number, help="lease in seconds; renew with `jit issue heartbeat`")
+    p = command(g, "claim-next", "claim the best available issue (priority, then age); exit 3 when none",
+                "jit issue claim-next agent:worker-1 --label epic:auth --json", claim_next)
+    p.add_argument("assignee")
+    p.add_argument("--label", "-l", action="append", default=[])
+    p.add_argument("--priority", "-p")
+    p.add_argument("--ttl", type=positive_number)
+    p = command(g, "release", "give a claimed issue back (ready, unassigned)", "jit issue release 0a1b", release)
+    p.add_argument("id")
+    p = command(g, "assign", "assign an issue (a person's override; a ready issue starts)",
+                "jit issue assign 0a1b human:ana", assign)
+    p.add_argument("id")
+    p.add_argument("assignee")
+    p = command(g, "unassign", "clear the assignee (an in-progress issue goes back to ready)",
+                "jit issue unassign 0a1b", unassign)
+    p.add_argument("id")
+    p = command(g, "heartbeat", "renew the lease of a claimed issue", "jit issue heartbeat 0a1b --ttl 600",
+                heartbeat)
+    p.add_argument("id")
+    p.add_argument("--ttl", type=positive_number)

@@ -1,0 +1,159 @@
+"""Issue and Gate values and the one JSON shape they have everywhere (SPEC section 2).
+
+`Issue.to_dict` is the single serializer behind issue files, `--json`, MCP and
+the web API, so those outputs cannot drift apart. Values are immutable by
+convention: `replace` returns a new Issue. Plain slotted classes instead of
+dataclasses keep `import dataclasses` (about 5 ms) off the CLI's start-up path.
+"""
+
+from jit.errors import UsageError
+
+BACKLOG, READY, IN_PROGRESS, GATED, DONE, REJECTED = (
+    "backlog", "ready", "in_progress", "gated", "done", "rejected",
+)
+STATES = (BACKLOG, READY, IN_PROGRESS, GATED, DONE, REJECTED)
+TERMINAL = frozenset((DONE, REJECTED))
+
+PRIORITIES = ("critical", "high", "normal", "low")
+PRIORITY_RANK = {p: i for i, p in enumerate(PRIORITIES)}
+
+PENDING, PASSED, FAILED = "pending", "passed", "failed"
+GATE_MODES = ("manual", "auto")
+GATE_STAGES = ("precheck", "postcheck")
+
+ISSUE_FIELDS = (
+    "id", "title", "description", "state", "priority", "assignee", "dependencies",
+    "gates_required", "gates_status", "labels", "context", "created_at", "updated_at", "lease",
+)
+
+
+def check_choice(kind: str, value: str, choices) -> str:
+    if value not in choices:
+        raise UsageError(
+            f"unknown {kind} {value!r}; use one of: {', '.join(choices)}",
+            {"field": kind, "value": value, "allowed": list(choices)},
+        )
+    return value
+
+
+def check_assignee(value: str) -> str:
+    kind, sep, ident = value.partition(":")
+    if not sep or not kind or not ident or any(c.isspace() for c in value):
+        raise UsageError(
+            f"assignee {value!r} must look like type:identifier, e.g. agent:worker-1 or human:ana",
+            {"field": "assignee", "value": value},
+        )
+    return value
+
+
+def check_title(value: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise UsageError("title must not be empty; pass --title 'what needs doing'", {"field": "title"})
+    return value.strip()
+
+
+class Issue:
+    """One unit of work. `lease` is jit's one addition to SPEC section 2: null or
+    {"ttl": seconds, "expires_at": RFC 3339}, set by a claim with a TTL."""
+
+    __slots__ = ISSUE_FIELDS
+
+    def __init__(self, **fields):
+        for name in ISSUE_FIELDS:
+            setattr(self, name, fields.get(name))
+
+    @classmethod
+    def new(cls, id, title, now, *, description="", priority="normal", labels=(),
+            dependencies=(), gates=(), assignee=None, context=None, state=READY):
+        return cls(
+            id=id, title=check_title(title), description=description or "", state=state,
+            priority=check_choice("priority", priority, PRIORITIES), assignee=assignee,
+            dependencies=list(dict.fromkeys(dependencies)), gates_required=list(dict.fromkeys(gates)),
+            gates_status={g: pending_status() for g in dict.fromkeys(gates)},
+            labels=list(dict.fromkeys(labels)), context=dict(context or {}),
+            created_at=now, updated_at=now, lease=None,
+        )
+
+    def replace(self, **changes) -> "Issue":
+        fields = {name: getattr(self, name) for name in ISSUE_FIELDS}
+        unknown = set(changes) - set(ISSUE_FIELDS)
+        if unknown:
+            raise TypeError(f"unknown issue fields {unknown}")
+        fields.update(changes)
+        return Issue(**fields)
+
+    def to_dict(self) -> dict:
+        return {name: getattr(self, name) for name in ISSUE_FIELDS}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Issue":
+        """Build from stored JSON, checking the shape so a hand-corrupted file is named, not crashed on."""
+        if not isinstance(data, dict):
+            raise ValueError("issue file must hold a JSON object")
+        for required in ("id", "title", "state"):
+            if not isinstance(data.get(required), str):
+                raise ValueError(f"field {required!r} is missing or not a string")
+        if data["state"] not in STATES:
+            raise ValueError(f"unknown state {data['state']!r}")
+        if data.get("priority", "normal") not in PRIORITY_RANK:
+            raise ValueError(f"unknown priority {data.get('priority')!r}")
+        for listed in ("dependencies", "gates_required", "labels"):
+            if not isinstance(data.get(listed, []), list):
+                raise ValueError(f"field {listed!r} must be a list")
+        for mapped in ("gates_status", "context"):
+            if not isinstance(data.get(mapped, {}), dict):
+                raise ValueError(f"field {mapped!r} must be an object")
+        issue = cls(**{k: data.get(k) for k in ISSUE_FIELDS})
+        issue.description = issue.description or ""
+        issue.priority = issue.priority or "normal"
+        for listed in ("dependencies", "gates_required", "labels"):
+            setattr(issue, listed, list(getattr(issue, listed) or []))
+        issue.gates_status = dict(issue.gates_status or {})
+        issue.context = dict(issue.context or {})
+        return issue
+
+    @property
+    def short_id(self) -> str:
+        return self.id[:8]
+
+    def gate_state(self, key: str) -> str:
+        return (self.gates_status.get(key) or {}).get("status", PENDING)
+
+    def unpassed_gates(self) -> list:
+        return [g for g in self.gates_required if self.gate_state(g) != PASSED]
+
+    def __eq__(self, other):
+        return isinstance(other, Issue) and self.to_dict() == other.to_dict()
+
+    def __repr__(self):
+        return f"Issue({self.short_id} {self.state} {self.title!r})"
+
+
+def pending_status() -> dict:
+    return {"status": PENDING, "by": None, "at": None}
+
+
+GATE_FIELDS = ("key", "title", "description", "mode", "checker", "timeout", "stage")
+DEFAULT_GATE_TIMEOUT = 300
+
+
+def make_gate(key, title, *, description="", mode="manual", checker=None, timeout=None, stage="postcheck") -> dict:
+    """A validated gate definition as stored in gates.json.
+
+    Raises UsageError for a bad key, mode, stage, timeout, or an auto gate without a checker.
+    """
+    if not key or not all(c.isalnum() or c in "-_." for c in key):
+        raise UsageError(f"gate key {key!r} may hold only letters, digits, '-', '_' and '.'", {"key": key})
+    check_title(title)
+    check_choice("mode", mode, GATE_MODES)
+    check_choice("stage", stage, GATE_STAGES)
+    if mode == "auto" and not (checker or "").strip():
+        raise UsageError(f"auto gate {key!r} needs a checker command; pass --checker 'CMD'", {"key": key})
+    if timeout is None:
+        timeout = DEFAULT_GATE_TIMEOUT
+    if not isinstance(timeout, (int, float)) or isinstance(timeout, bool) or timeout <= 0:
+        raise UsageError(f"timeout must be a positive number of seconds, got {timeout!r}", {"timeout": timeout})
+    return {
+        "key": key, "title": title.strip(), "description": description or "", "mode": mode,
+        "checker": checker or None, "timeout": timeout, "stage": stage,
+    }

@@ -1,0 +1,157 @@
+"""The injected environment of every service call: repository, clock, ids, actor.
+
+Environment variables and the working directory are read here once (httpie's
+`Environment` idea), so tests can fake time and ids and nothing else reaches
+for `os.environ`.
+"""
+
+import os
+import time
+
+from jit.domain.ids import format_uuid4, is_full_id, resolve
+from jit.domain.leases import rfc3339
+from jit.errors import NotFound, UsageError
+from jit.storage.events import EventLog
+from jit.storage.gates import GateFiles
+from jit.storage.issues import IssueFiles
+from jit.storage.layout import Layout, discover, for_init
+from jit.storage.unit import UnitOfWork, replay_journal
+
+
+class SystemClock:
+    """Wall-clock RFC 3339 UTC with microseconds, strictly increasing within a process
+    so that issues created in one burst (an import) keep their order by age."""
+
+    def __init__(self):
+        self._last = 0
+
+    def now_ns(self) -> int:
+        ns = time.time_ns()
+        if ns // 1000 <= self._last // 1000:
+            ns = self._last + 1000
+        self._last = ns
+        return ns
+
+    def now(self) -> str:
+        return rfc3339(self.now_ns())
+
+
+def random_id() -> str:
+    return format_uuid4(os.urandom(16))
+
+
+class Context:
+    def __init__(self, layout: Layout, *, env=None, clock=None, new_id=None, actor=None, warn=None):
+        self.layout = layout
+        self.env = dict(os.environ if env is None else env)
+        self.clock = clock or SystemClock()
+        self.new_id = new_id or random_id
+        self.explicit_actor = actor or self.env.get("JIT_ACTOR") or None
+        self.warn = warn or (lambda message: None)
+        self.files = IssueFiles(layout)
+        self.gate_files = GateFiles(layout)
+        self.events = EventLog(layout)
+        self._index = None
+        self._config = None
+
+    # -- time, ids, actors --------------------------------------------------------------
+    def now(self) -> str:
+        return self.clock.now()
+
+    def actor(self, assignee: str | None = None) -> str:
+        """--actor, else JIT_ACTOR, else the assignee involved, else human:$USER."""
+        if self.explicit_actor:
+            return self.explicit_actor
+        if assignee:
+            return assignee
+        return "human:" + (self.env.get("USER") or self.env.get("LOGNAME") or "unknown")
+
+    def event(self, type_: str, issue_id: str | None, data: dict | None = None, *, actor=None, ts=None) -> dict:
+        return {
+            "id": self.new_id(), "ts": ts or self.now(), "type": type_, "issue_id": issue_id,
+            "actor": actor or self.actor(), "data": data or {},
+        }
+
+    # -- storage access -------------------------------------------------------------------
+    def transaction(self) -> UnitOfWork:
+        return UnitOfWork(self.layout)
+
+    @property
+    def config(self) -> dict:
+        if self._config is None:
+            from jit.storage.config import load_config
+
+            self._config = load_config(self.layout)
+        return self._config
+
+    def index(self):
+        """The query index, to be re-checked against the files on its next query.
+        Call once per operation and keep the reference for that operation."""
+        if self._index is None:
+            from jit.storage.index import Index
+
+            self._index = Index(self.layout, warn=self.warn)
+        self._index.invalidate()
+        return self._index
+
+    def settle_crash_leftovers(self) -> None:
+        """Readers finish a crashed writer's journal first, so they never see half a change."""
+        if self.layout.journal_file.exists():
+            with self.transaction():
+                pass
+
+    def resolve(self, ref: str) -> str:
+        """Full id for a user's id or prefix. Raises NotFound or UsageError (ambiguous)."""
+        if not isinstance(ref, str) or not ref.strip():
+            raise UsageError("an issue id is required", {"id": ref})
+        ref = ref.strip()
+        if is_full_id(ref):
+            ref = ref.lower()
+            if self.files.exists(ref):
+                return ref
+            raise NotFound(f"issue {ref[:8]} not found; see `jit issue list`", {"id": ref})
+        return resolve(ref, self.files.ids())
+
+    def close(self) -> None:
+        if self._index is not None:
+            self._index.close()
+
+
+def open_repo(cwd: str | None = None, env=None, **options) -> Context:
+    """The repository for cwd (or JIT_DATA_DIR). Raises NotFound with a hint to run `jit init`."""
+    return Context(discover(cwd, env), env=env, **options)
+
+
+def init_repo(cwd: str | None = None, env=None, **options) -> tuple:
+    """Create `.jit/` (idempotent). Returns (context, created: bool)."""
+    from jit.storage.atomic import write_atomic
+    from jit.storage.config import default_text
+
+    layout = for_init(cwd, env)
+    created = not layout.exists()
+    layout.issues_dir.mkdir(parents=True, exist_ok=True)
+    layout.gate_runs_dir.mkdir(exist_ok=True)
+    if not layout.config_file.exists():
+        write_atomic(layout.config_file, default_text())
+    if not layout.gates_file.exists():
+        write_atomic(layout.gates_file, "{}\n")
+    if not layout.events_file.exists():
+        write_atomic(layout.events_file, b"")
+    if not layout.gitignore_file.exists():
+        write_atomic(layout.gitignore_file, DERIVED_IGNORES)
+    ctx = Context(layout, env=env, **options)
+    with ctx.transaction() as tx:
+        replay_journal(layout)
+        if created:
+            tx.event(ctx.event("repo_initialized", None, {"path": str(layout.data_dir)}))
+    return ctx, created
+
+
+DERIVED_IGNORES = """# Derived, disposable files: rebuilt from the JSON on demand.
+index.sqlite*
+.lock
+.journal.json
+.*.tmp
+issues/.*.tmp
+gate-runs/*/.*.tmp
+"""

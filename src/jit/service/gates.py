@@ -1,0 +1,242 @@
+"""The gate registry and gate verdicts on issues (SPEC section 5).
+
+Prechecks must pass before an issue starts; postchecks decide gated versus
+done. Passing the last gate of a gated issue makes it done and releases its
+dependents in the same transaction. Checkers run outside the repository lock
+(they may take minutes); the verdict is recorded under it afterwards.
+"""
+
+from jit.domain import states
+from jit.domain.leases import rfc3339
+from jit.domain.model import FAILED, GATE_FIELDS, PASSED, TERMINAL, make_gate
+from jit.errors import Conflict, GateFailed, NotFound, Refused, UsageError
+from jit.service.flow import record_state
+
+
+def _unknown_gate(key):
+    return NotFound(f"unknown gate {key!r}; see `jit gate list` or define it with `jit gate define {key} --title ...`",
+                    {"gate": key})
+
+
+def define_gate(ctx, key, title, *, description="", mode="manual", checker=None, timeout=None,
+                stage="postcheck") -> dict:
+    """Add a gate to the registry. Raises UsageError for bad values, Conflict if the key exists."""
+    if timeout is None:
+        timeout = ctx.config["defaults"].get("gate_timeout")
+    gate = make_gate(key, title, description=description, mode=mode, checker=checker, timeout=timeout, stage=stage)
+    with ctx.transaction() as tx:
+        registry = dict(tx.gates())
+        if key in registry:
+            raise Conflict(f"gate {key!r} already exists; change it with `jit gate update {key}`", {"gate": key})
+        registry[key] = gate
+        tx.save_gates(registry)
+        tx.event(ctx.event("gate_defined", None, {"gate": gate}))
+    return gate
+
+
+def update_gate(ctx, key, **changes) -> dict:
+    """Change a gate definition. Raises NotFound, UsageError."""
+    with ctx.transaction() as tx:
+        registry = dict(tx.gates())
+        if key not in registry:
+            raise _unknown_gate(key)
+        current = {f: registry[key].get(f) for f in GATE_FIELDS}
+        merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
+        merged.pop("key")
+        gate = make_gate(key, merged.pop("title"), **merged)
+        if gate != registry[key]:
+            registry[key] = gate
+            tx.save_gates(registry)
+            tx.event(ctx.event("gate_updated", None, {"gate": gate}))
+        return gate
+
+
+def list_gates(ctx) -> list:
+    registry = ctx.gate_files.load_registry()
+    return [registry[k] for k in sorted(registry)]
+
+
+def show_gate(ctx, key) -> dict:
+    registry = ctx.gate_files.load_registry()
+    if key not in registry:
+        raise _unknown_gate(key)
+    return registry[key]
+
+
+def remove_gate(ctx, key, force=False) -> dict:
+    """Delete a gate definition. Raises Refused while issues require it, unless force."""
+    from jit.service.queries import all_issues
+
+    users = [i.id for i in all_issues(ctx) if key in i.gates_required]
+    with ctx.transaction() as tx:
+        registry = dict(tx.gates())
+        if key not in registry:
+            raise _unknown_gate(key)
+        users = [i for i in users if tx.exists(i) and key in tx.load(i).gates_required]
+        if users and not force:
+            raise Refused(f"gate {key!r} is required by {len(users)} issue(s) ({', '.join(u[:8] for u in users[:5])}); "
+                          "detach it with `jit gate rm` or pass --force", {"gate": key, "issues": users})
+        gate = registry.pop(key)
+        tx.save_gates(registry)
+        tx.event(ctx.event("gate_removed", None, {"gate": key, "issues": users}))
+        for issue_id in users:
+            _detach(ctx, tx, tx.load(issue_id), key)
+        return gate
+
+
+def _detach(ctx, tx, issue, key):
+    status = dict(issue.gates_status)
+    status.pop(key, None)
+    after = issue.replace(gates_required=[g for g in issue.gates_required if g != key], gates_status=status,
+                          updated_at=ctx.now())
+    tx.save(after)
+    tx.event(ctx.event("gate_removed_from_issue", issue.id, {"gate": key}))
+    record_state(ctx, tx, after, states.after_gate_verdict(after, ctx.now()), reason="gates")
+
+
+def add_gates(ctx, ref, keys) -> object:
+    """Require gates on an issue (status pending). Raises NotFound for unknown keys, Refused when terminal."""
+    if not keys:
+        raise UsageError("name at least one gate key to add", {})
+    issue_id = ctx.resolve(ref)
+    with ctx.transaction() as tx:
+        registry = tx.gates()
+        for key in keys:
+            if key not in registry:
+                raise _unknown_gate(key)
+        issue = tx.load(issue_id)
+        if issue.state in TERMINAL:
+            raise Refused(f"{issue.short_id} is {issue.state}; gates cannot be added", {"id": issue_id})
+        new = [k for k in dict.fromkeys(keys) if k not in issue.gates_required]
+        if not new:
+            return issue
+        status = dict(issue.gates_status)
+        for key in new:
+            status[key] = {"status": "pending", "by": None, "at": None}
+        after = issue.replace(gates_required=issue.gates_required + new, gates_status=status, updated_at=ctx.now())
+        tx.save(after)
+        tx.event(ctx.event("gate_added", issue_id, {"gates": new}))
+        return after
+
+
+def _issue_gate(tx, issue_id, key):
+    issue = tx.load(issue_id)
+    if key not in tx.gates():
+        raise _unknown_gate(key)
+    if key not in issue.gates_required:
+        raise NotFound(f"{issue.short_id} does not require gate {key!r}; add it with `jit gate add {issue.short_id} {key}`",
+                       {"id": issue_id, "gate": key})
+    if issue.state in TERMINAL:
+        raise Refused(f"{issue.short_id} is {issue.state}; its gates are closed", {"id": issue_id, "gate": key})
+    return issue
+
+
+def remove_gate_from_issue(ctx, ref, key):
+    issue_id = ctx.resolve(ref)
+    with ctx.transaction() as tx:
+        issue = _issue_gate(tx, issue_id, key)
+        _detach(ctx, tx, issue, key)
+        return tx.load(issue_id)
+
+
+def _record_verdict(ctx, tx, issue, key, verdict, by, extra):
+    gate = tx.gates()[key]
+    status = {"status": verdict, "by": by, "at": ctx.now(), **extra}
+    if gate.get("mode") == "auto" and "run" not in extra:
+        status["override"] = True
+    gates_status = dict(issue.gates_status)
+    gates_status[key] = status
+    updated = issue.replace(gates_status=gates_status, updated_at=ctx.now())
+    tx.save(updated)
+    data = {"gate": key, **{k: v for k, v in status.items() if k not in ("status", "at")}}
+    tx.event(ctx.event("gate_passed" if verdict == PASSED else "gate_failed", issue.id, data))
+    after = states.after_gate_verdict(updated, ctx.now())
+    record_state(ctx, tx, updated, after, reason="gates")
+    return after
+
+
+def pass_gate(ctx, ref, key, by=None):
+    """Record a passing verdict; the last gate of a gated issue makes it done. Raises NotFound, Refused."""
+    issue_id = ctx.resolve(ref)
+    with ctx.transaction() as tx:
+        issue = _issue_gate(tx, issue_id, key)
+        return _record_verdict(ctx, tx, issue, key, PASSED, by or ctx.actor(), {})
+
+
+def fail_gate(ctx, ref, key, reason=None, by=None):
+    issue_id = ctx.resolve(ref)
+    with ctx.transaction() as tx:
+        issue = _issue_gate(tx, issue_id, key)
+        return _record_verdict(ctx, tx, issue, key, FAILED, by or ctx.actor(), {"reason": reason} if reason else {})
+
+
+def _run_one(ctx, issue_id, key, on_progress):
+    from jit.service.checker import run_checker
+
+    with ctx.transaction() as tx:  # validate up front, but do not hold the lock while the checker runs
+        issue = _issue_gate(tx, issue_id, key)
+        gate = tx.gates()[key]
+    if gate.get("mode") != "auto":
+        raise UsageError(f"gate {key!r} is manual; record a verdict with `jit gate pass {issue.short_id} {key}`",
+                         {"gate": key})
+    env = {**ctx.env, "JIT_ISSUE_ID": issue_id, "JIT_GATE_KEY": key, "JIT_REPO_ROOT": str(ctx.layout.root)}
+    result = run_checker(gate["checker"], cwd=ctx.layout.root, env=env, timeout=float(gate.get("timeout") or 300),
+                         on_progress=(lambda elapsed, line: on_progress(key, elapsed, line)) if on_progress else None)
+    passed = result["exit_code"] == 0
+    run_id = rfc3339(int(result["started"] * 1e9)).replace(":", "").replace("-", "") + "-" + ctx.new_id()[:6]
+    record = {
+        "id": run_id, "issue_id": issue_id, "gate": key, "command": gate["checker"],
+        "started_at": rfc3339(int(result["started"] * 1e9)), "duration": result["duration"],
+        "exit_code": result["exit_code"], "timed_out": result["timed_out"], "error": result["error"],
+        "output_tail": result["output_tail"], "output_bytes": result["output_bytes"],
+        "status": PASSED if passed else FAILED, "by": ctx.actor(),
+    }
+    with ctx.transaction() as tx:
+        issue = _issue_gate(tx, issue_id, key)
+        tx.save_run(issue_id, run_id, record)
+        extra = {"run": run_id, "exit_code": result["exit_code"]}
+        if result["error"]:
+            extra["reason"] = result["error"]
+        after = _record_verdict(ctx, tx, issue, key, PASSED if passed else FAILED, ctx.actor(), extra)
+    return after, record
+
+
+def _failure(issue, records):
+    failed = [r for r in records if r["status"] != PASSED]
+    first = failed[0]
+    why = first["error"] or f"exit code {first['exit_code']}"
+    return GateFailed(
+        f"gate {first['gate']!r} failed on {issue.short_id} ({why}); see `jit gate runs {issue.short_id} {first['gate']}`",
+        {"id": issue.id, "state": issue.state, "issue": issue.to_dict(), "runs": records},
+    )
+
+
+def check_gate(ctx, ref, key, on_progress=None):
+    """Run an auto gate's checker and record the verdict. Returns (issue, run); raises GateFailed (exit 6)."""
+    issue_id = ctx.resolve(ref)
+    issue, record = _run_one(ctx, issue_id, key, on_progress)
+    if record["status"] != PASSED:
+        raise _failure(issue, [record])
+    return issue, record
+
+
+def check_all(ctx, ref, on_progress=None):
+    """Run every auto gate of an issue. Returns (issue, runs); raises GateFailed if any failed."""
+    issue_id = ctx.resolve(ref)
+    issue = ctx.files.load(issue_id)
+    registry = ctx.gate_files.load_registry()
+    keys = [k for k in issue.gates_required if (registry.get(k) or {}).get("mode") == "auto"]
+    records = []
+    for key in keys:
+        issue, record = _run_one(ctx, issue_id, key, on_progress)
+        records.append(record)
+    if any(r["status"] != PASSED for r in records):
+        raise _failure(issue, records)
+    return issue, records
+
+
+def list_runs(ctx, ref, key=None) -> list:
+    issue_id = ctx.resolve(ref)
+    if key is not None and key not in ctx.gate_files.load_registry():
+        raise _unknown_gate(key)
+    return ctx.gate_files.list_runs(issue_id, key)

@@ -1,0 +1,118 @@
+"""`jit issue import`: many issues from JSON Lines in one all-or-nothing transaction (SPEC section 8).
+
+Every line is checked before anything is written; `depends_on` names keys of
+other lines (in any order) or existing ids. The whole batch commits through
+one journal, so a crash mid-import leaves all of it or none.
+"""
+
+import json
+
+from jit.domain import graph
+from jit.domain.ids import resolve
+from jit.domain.labels import check_label
+from jit.domain.model import BACKLOG, DONE, PRIORITIES, READY, Issue, check_assignee, check_choice, check_title
+from jit.errors import JitError, UsageError
+
+FIELDS = {"title", "description", "priority", "labels", "gates", "assignee", "key", "depends_on", "context"}
+
+
+def _line_error(n, message):
+    return UsageError(f"line {n}: {message}; nothing was imported", {"line": n})
+
+
+def _parse_lines(text):
+    records = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except ValueError as exc:
+            raise _line_error(n, f"not valid JSON ({exc})") from None
+        if not isinstance(record, dict):
+            raise _line_error(n, "each line must be a JSON object")
+        unknown = set(record) - FIELDS
+        if unknown:
+            raise _line_error(n, f"unknown field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(FIELDS))}")
+        records.append((n, record))
+    return records
+
+
+def _list_of_str(n, record, field):
+    value = record.get(field, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise _line_error(n, f"{field!r} must be a list of strings")
+    return value
+
+
+def import_issues(ctx, text: str) -> list:
+    """Create every issue in `text` (JSON Lines) or none. Raises UsageError naming the line."""
+    records = _parse_lines(text)
+    default_priority = ctx.config["defaults"].get("priority", "normal")
+    with ctx.transaction() as tx:
+        registry = tx.gates()
+        existing = ctx.files.ids()
+        keys = {}
+        planned = []
+        for n, rec in records:
+            try:
+                title = check_title(rec.get("title") or "")
+                priority = check_choice("priority", rec.get("priority") or default_priority, PRIORITIES)
+                labels = [check_label(x) for x in _list_of_str(n, rec, "labels")]
+                gates = _list_of_str(n, rec, "gates")
+                depends_on = _list_of_str(n, rec, "depends_on")
+                if rec.get("assignee") is not None:
+                    check_assignee(rec["assignee"])
+            except UsageError as exc:
+                raise _line_error(n, exc.message) from None
+            for key in gates:
+                if key not in registry:
+                    raise _line_error(n, f"unknown gate {key!r} (define it with `jit gate define`)")
+            if not isinstance(rec.get("description", ""), str):
+                raise _line_error(n, "'description' must be a string")
+            if not isinstance(rec.get("context", {}), dict):
+                raise _line_error(n, "'context' must be an object")
+            key = rec.get("key")
+            if key is not None:
+                if not isinstance(key, str) or not key:
+                    raise _line_error(n, "'key' must be a non-empty string")
+                if key in keys:
+                    raise _line_error(n, f"key {key!r} is already used on line {keys[key][0]}")
+                keys[key] = (n, ctx.new_id())
+            planned.append((n, rec, title, priority, labels, gates, depends_on))
+        issues, edges = [], {}
+        for n, rec, title, priority, labels, gates, depends_on in planned:
+            issue_id = keys[rec["key"]][1] if rec.get("key") is not None else ctx.new_id()
+            dep_ids = []
+            for ref in depends_on:
+                if ref in keys:
+                    dep_ids.append(keys[ref][1])
+                    continue
+                try:
+                    dep_ids.append(resolve(ref, existing))
+                except JitError:
+                    raise _line_error(n, f"depends_on {ref!r} is neither a key in this file nor an existing issue") from None
+            issue = Issue.new(issue_id, title, ctx.now(), description=rec.get("description", ""), priority=priority,
+                              labels=labels, dependencies=dep_ids, gates=gates, assignee=rec.get("assignee"),
+                              context=rec.get("context"))
+            issues.append((n, issue))
+            edges[issue_id] = dep_ids
+        _check_cycles(edges, {i.id: n for n, i in issues})
+        new_ids = set(edges)
+        for n, issue in issues:
+            unfinished = any(d in new_ids or tx.load(d).state != DONE for d in issue.dependencies)
+            issue.state = BACKLOG if unfinished else READY
+            tx.save(issue)
+            tx.event(ctx.event("issue_created", issue.id, {"title": issue.title, "state": issue.state,
+                                                           "source": "import", "line": n}))
+        return [i for _, i in issues]
+
+
+def _check_cycles(edges, line_of):
+    for cycle in graph.find_cycles(edges):
+        first = cycle[0]
+        raise _line_error(line_of.get(first, 0), "depends_on forms a cycle through lines "
+                          + " -> ".join(str(line_of.get(c, "?")) for c in cycle))
+
+
+__all__ = ["import_issues", "READY"]

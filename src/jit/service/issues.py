@@ -1,0 +1,163 @@
+"""Create, show, update, delete, reject and import issues (SPEC sections 2, 3 and 8)."""
+
+from jit.domain import states
+from jit.domain.labels import check_label
+from jit.domain.model import (
+    BACKLOG, DONE, GATED, PRIORITIES, READY, REJECTED, STATES, Issue, check_assignee, check_choice,
+    check_title, pending_status,
+)
+from jit.errors import NotFound, Refused, UsageError
+from jit.service.flow import deps_done, record_state, release_dependents, settle
+
+
+def _check_gate_keys(ctx, tx, keys) -> None:
+    registry = tx.gates()
+    unknown = [k for k in keys if k not in registry]
+    if unknown:
+        raise NotFound(
+            f"unknown gate {unknown[0]!r}; define it first with `jit gate define {unknown[0]} --title ...`",
+            {"gates": unknown},
+        )
+
+
+def create_issue(ctx, title, *, description="", priority=None, labels=(), gates=(), deps=(),
+                 assignee=None, context=None) -> Issue:
+    """Create an issue, backlog when a dependency is unfinished, else ready.
+
+    Raises UsageError for bad values, NotFound for an unknown dependency or gate.
+    """
+    title = check_title(title)
+    priority = check_choice("priority", priority or ctx.config["defaults"].get("priority", "normal"), PRIORITIES)
+    labels = [check_label(label) for label in labels]
+    if assignee:
+        check_assignee(assignee)
+    dep_ids = [ctx.resolve(d) for d in deps]
+    with ctx.transaction() as tx:
+        if gates:
+            _check_gate_keys(ctx, tx, gates)
+        issue = Issue.new(ctx.new_id(), title, ctx.now(), description=description, priority=priority,
+                          labels=labels, dependencies=dep_ids, gates=gates, assignee=assignee, context=context)
+        issue.state = READY if deps_done(tx, issue) else BACKLOG
+        tx.save(issue)
+        tx.event(ctx.event("issue_created", issue.id, {"title": issue.title, "state": issue.state}))
+    return issue
+
+
+def show_issue(ctx, ref: str) -> Issue:
+    from jit.service.claims import expire_if_due
+
+    return expire_if_due(ctx, ctx.files.load(ctx.resolve(ref)))
+
+
+def update_issue(ctx, ref, *, title=None, description=None, priority=None, state=None,
+                 add_labels=(), remove_labels=(), assignee=None, context=None) -> Issue:
+    """Change fields and optionally ask for a state; field edits and the move land together.
+
+    Raises UsageError for bad values, Refused (nothing changed) for a forbidden transition.
+    """
+    if state is not None:
+        check_choice("state", state, STATES)
+    if priority is not None:
+        check_choice("priority", priority, PRIORITIES)
+    if title is not None:
+        title = check_title(title)
+    for label in add_labels:
+        check_label(label)
+    issue_id = ctx.resolve(ref)
+    with ctx.transaction() as tx:
+        before = tx.load(issue_id)
+        changes = {}
+        if title is not None and title != before.title:
+            changes["title"] = title
+        if description is not None and description != before.description:
+            changes["description"] = description
+        if priority is not None and priority != before.priority:
+            changes["priority"] = priority
+        if add_labels or remove_labels:
+            labels = [lb for lb in before.labels if lb not in remove_labels]
+            labels += [lb for lb in add_labels if lb not in labels]
+            if labels != before.labels:
+                changes["labels"] = labels
+        if context is not None:
+            merged = {**before.context, **context}
+            if merged != before.context:
+                changes["context"] = merged
+        current = before
+        if changes:
+            current = before.replace(**changes, updated_at=ctx.now())
+            tx.save(current)
+            tx.event(ctx.event("issue_updated", issue_id, {
+                "fields": {k: {"from": getattr(before, k), "to": v} for k, v in changes.items()}}))
+        if state is not None and state != current.state:
+            after = _requested_state(ctx, tx, current, state)
+            record_state(ctx, tx, current, after, reason="requested")
+            current = after
+        return current
+
+
+def _requested_state(ctx, tx, issue: Issue, target: str) -> Issue:
+    now = ctx.now()
+    if target in (DONE, GATED):
+        after = states.request_done(issue, now)
+        if target == GATED and after.state == DONE:
+            raise Refused(f"{issue.short_id} has no unpassed gates, so it cannot be gated; ask for done",
+                          {"id": issue.id})
+        return after
+    if target == REJECTED:
+        return states.reject(issue, now)
+    if target == READY:
+        states.check_transition(issue, READY)
+        if not deps_done(tx, issue):
+            raise states.refuse_transition(issue, READY, "its dependencies are not done yet")
+        return issue.replace(state=READY, assignee=None, lease=None, updated_at=now)
+    if target == BACKLOG:
+        raise states.refuse_transition(issue, BACKLOG, "backlog is derived from unfinished dependencies")
+    from jit.domain.model import IN_PROGRESS
+
+    if target == IN_PROGRESS:
+        return states.start(issue, issue.assignee, tx.gates(), now)
+    raise states.refuse_transition(issue, target)
+
+
+def done_issue(ctx, ref: str) -> Issue:
+    return update_issue(ctx, ref, state=DONE)
+
+
+def reject_issue(ctx, ref: str, reason: str | None = None) -> Issue:
+    """Reject from any non-terminal state, bypassing gates. Raises Refused when terminal."""
+    issue_id = ctx.resolve(ref)
+    with ctx.transaction() as tx:
+        before = tx.load(issue_id)
+        after = states.reject(before, ctx.now())
+        record_state(ctx, tx, before, after, reason=reason or "rejected")
+        return after
+
+
+def delete_issue(ctx, ref: str, force: bool = False) -> Issue:
+    """Delete an issue. Raises Refused while others depend on it, unless force."""
+    issue_id = ctx.resolve(ref)
+    from jit.service.flow import dependents_of
+
+    with ctx.transaction() as tx:
+        issue = tx.load(issue_id)
+        dependents = dependents_of(ctx, tx, issue_id)
+        if dependents and not force:
+            raise Refused(
+                f"{len(dependents)} issue(s) depend on {issue.short_id} "
+                f"({', '.join(d[:8] for d in dependents[:5])}); remove those dependencies or pass --force",
+                {"id": issue_id, "dependents": dependents},
+            )
+        tx.delete(issue_id)
+        tx.event(ctx.event("issue_deleted", issue_id, {"title": issue.title, "dependents": dependents}))
+        for dependent_id in dependents:
+            dep = tx.load(dependent_id)
+            trimmed = dep.replace(dependencies=[d for d in dep.dependencies if d != issue_id],
+                                  updated_at=ctx.now())
+            tx.save(trimmed)
+            tx.event(ctx.event("dependency_removed", dependent_id, {"on": issue_id, "reason": "deleted"}))
+            settle(ctx, tx, trimmed)
+        return issue
+
+
+__all__ = ["create_issue", "show_issue", "update_issue", "done_issue", "reject_issue", "delete_issue",
+           "release_dependents", "pending_status"]

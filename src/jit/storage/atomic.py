@@ -1,0 +1,95 @@
+"""The one write primitive every file under `.jit/` goes through.
+
+Temp file in the same folder, fsync, rename over the target, fsync the folder:
+a process killed at any instant leaves the old file or the new one, never a
+torn one (SPEC section 1). Leftover `.*.tmp` files are harmless and swept by
+`jit validate --fix`.
+"""
+
+import os
+from pathlib import Path
+
+TMP_SUFFIX = ".tmp"
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path = Path(path)
+    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(3).hex()}{TMP_SUFFIX}"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    os.close(fd)
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def write_atomic_many(items) -> None:
+    """Atomically replace many files: each is written and fsynced to a temp file, then all are
+    renamed, then each folder is fsynced once. Each file is old or new at every instant;
+    cross-file all-or-nothing is the journal's job (storage.unit)."""
+    staged = []
+    try:
+        for path, data in items:
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            path = Path(path)
+            tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(3).hex()}{TMP_SUFFIX}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            staged.append((tmp, path))
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+    except BaseException:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        raise
+    folders = set()
+    for tmp, path in staged:
+        os.replace(tmp, path)
+        folders.add(path.parent)
+    for folder in folders:
+        _fsync_dir(folder)
+
+
+def remove(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        return
+    _fsync_dir(Path(path).parent)
+
+
+def append_durable(path: Path, data: bytes) -> None:
+    """Append in one write(2) with O_APPEND, then fsync: lines never interleave."""
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)

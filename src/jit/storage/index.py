@@ -1,0 +1,207 @@
+"""A disposable SQLite cache of the issue files that makes whole-repository queries fast.
+
+The JSON files are the truth. Before every use the index compares each file's
+(mtime, size, inode) signature with what it recorded and re-reads what
+changed, so a jit write, a hand edit, a `git pull` or a deleted file shows up
+in the next query. Files touched within the last two seconds are re-read
+until they settle, which closes the window where an in-place edit keeps its
+size and lands in the same timestamp tick (git's "racy clean" problem).
+Deleting `index.sqlite*` at any moment is harmless: it is rebuilt on demand.
+"""
+
+import json
+import os
+import sqlite3
+import time
+
+from jit.storage.issues import CorruptFile, parse_issue
+
+SCHEMA = 3
+RACY_NS = 2_000_000_000
+PRIORITY_SQL = "CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
+
+
+def issue_json(issue) -> str:
+    """The compact form of an issue used by `--json`, MCP and the API (and cached here)."""
+    return json.dumps(issue.to_dict(), sort_keys=True, ensure_ascii=False)
+
+
+class Index:
+    def __init__(self, layout, warn=None):
+        self.layout = layout
+        self.warn = warn or (lambda message: None)
+        self._conn = None
+        self._fresh = False
+
+    def invalidate(self) -> None:
+        """Forget that the cache was checked; the next query re-checks every file."""
+        self._fresh = False
+
+    # -- connection and schema -------------------------------------------------
+    def _open(self):
+        conn = sqlite3.connect(self.layout.index_file, timeout=30, isolation_level=None)
+        conn.execute("PRAGMA busy_timeout=30000")
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+            conn.execute("BEGIN IMMEDIATE")
+            if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
+                for table in ("issues", "deps"):
+                    conn.execute(f"DROP TABLE IF EXISTS {table}")
+                conn.execute(
+                    "CREATE TABLE issues (id TEXT PRIMARY KEY, sig TEXT, state TEXT, priority TEXT, "
+                    "created TEXT, assignee TEXT, lease_exp TEXT, labels TEXT, json TEXT, error TEXT)"
+                )
+                conn.execute("CREATE TABLE deps (src TEXT, dst TEXT)")
+                conn.execute("CREATE INDEX deps_src ON deps(src)")
+                conn.execute("CREATE INDEX deps_dst ON deps(dst)")
+                conn.execute("CREATE INDEX issues_state ON issues(state)")
+                conn.execute(f"PRAGMA user_version={SCHEMA}")
+            conn.execute("COMMIT")
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=OFF")
+        return conn
+
+    def connection(self) -> sqlite3.Connection:
+        """A connection whose contents match the files right now."""
+        if self._conn is None:
+            try:
+                self._conn = self._open()
+                self._refresh(self._conn)
+            except sqlite3.DatabaseError:
+                # A damaged cache is thrown away, never trusted or repaired.
+                self._discard()
+                self._conn = self._open()
+                self._refresh(self._conn)
+        elif not self._fresh:
+            self._refresh(self._conn)
+        self._fresh = True
+        return self._conn
+
+    def _discard(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.layout.index_file}{suffix}")
+            except FileNotFoundError:
+                pass
+
+    def close(self):
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    # -- freshness ------------------------------------------------------------------
+    def _scan(self) -> dict:
+        racy_after = time.time_ns() - RACY_NS
+        found = {}
+        try:
+            entries = os.scandir(self.layout.issues_dir)
+        except FileNotFoundError:
+            return found
+        with entries:
+            for entry in entries:
+                name = entry.name
+                if not name.endswith(".json") or name.startswith("."):
+                    continue
+                try:
+                    st = entry.stat()
+                except FileNotFoundError:
+                    continue
+                sig = f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
+                found[name[:-5]] = ("racy:" + sig) if st.st_mtime_ns > racy_after else sig
+        return found
+
+    def _refresh(self, conn) -> None:
+        on_disk = self._scan()
+        known = dict(conn.execute("SELECT id, sig FROM issues"))
+        changed = [i for i, sig in on_disk.items() if known.get(i) != sig or sig.startswith("racy:")]
+        gone = [i for i in known if i not in on_disk]
+        if not changed and not gone:
+            return
+        rows, edges = [], []
+        for issue_id in changed:
+            row = self._read_row(issue_id, on_disk[issue_id])
+            if row is not None:
+                rows.append(row[0])
+                edges.extend(row[1])
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            stale = gone + [r[0] for r in rows]
+            conn.executemany("DELETE FROM issues WHERE id=?", [(i,) for i in stale])
+            conn.executemany("DELETE FROM deps WHERE src=?", [(i,) for i in stale])
+            conn.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO deps VALUES (?,?)", edges)
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _read_row(self, issue_id, sig):
+        where = f".jit/issues/{issue_id}.json"
+        try:
+            with open(self.layout.issue_file(issue_id), "rb") as fh:
+                text = fh.read()
+        except FileNotFoundError:
+            return None
+        try:
+            issue = parse_issue(text, where)
+            if issue.id != issue_id:
+                raise CorruptFile(f"{where} holds id {issue.id}; rename the file or fix its id")
+        except CorruptFile as exc:
+            self.warn(f"warning: skipping {exc.message}")
+            return (issue_id, sig, None, None, None, None, None, None, None, exc.message), []
+        lease_exp = (issue.lease or {}).get("expires_at") if isinstance(issue.lease, dict) else None
+        row = (issue_id, sig, issue.state, issue.priority, issue.created_at or "", issue.assignee or None,
+               lease_exp, json.dumps(issue.labels), issue_json(issue), None)
+        return row, [(issue_id, d) for d in issue.dependencies]
+
+    # -- queries ----------------------------------------------------------------------
+    def available_rows(self, priority=None) -> list:
+        """(id, labels_json, issue_json) of ready, unassigned issues whose dependencies are all done."""
+        sql = (
+            "SELECT id, labels, json FROM issues i WHERE state='ready' AND assignee IS NULL "
+            "AND NOT EXISTS (SELECT 1 FROM deps d LEFT JOIN issues t ON t.id=d.dst "
+            "WHERE d.src=i.id AND (t.state IS NULL OR t.state!='done'))"
+        )
+        args = []
+        if priority:
+            sql += " AND priority=?"
+            args.append(priority)
+        sql += f" ORDER BY {PRIORITY_SQL}, created, id"
+        return self.connection().execute(sql, args).fetchall()
+
+    def issue_jsons(self, state=None) -> list:
+        sql = "SELECT json FROM issues WHERE json IS NOT NULL"
+        args = []
+        if state:
+            sql += " AND state=?"
+            args.append(state)
+        return [r[0] for r in self.connection().execute(sql, args)]
+
+    def ids(self) -> list:
+        return [r[0] for r in self.connection().execute("SELECT id FROM issues")]
+
+    def states(self) -> dict:
+        return dict(self.connection().execute("SELECT id, state FROM issues WHERE state IS NOT NULL"))
+
+    def deps_map(self) -> dict:
+        graph: dict = {}
+        for src, dst in self.connection().execute("SELECT src, dst FROM deps"):
+            graph.setdefault(src, []).append(dst)
+        return graph
+
+    def dependents(self, issue_id: str) -> list:
+        return [r[0] for r in self.connection().execute("SELECT src FROM deps WHERE dst=?", (issue_id,))]
+
+    def expired_leases(self, now: str) -> list:
+        return [r[0] for r in self.connection().execute(
+            "SELECT id FROM issues WHERE state='in_progress' AND lease_exp IS NOT NULL AND lease_exp < ?",
+            (now,),
+        )]
+
+    def corrupt(self) -> list:
+        return self.connection().execute("SELECT id, error FROM issues WHERE error IS NOT NULL").fetchall()
+
+    def counts(self) -> dict:
+        return dict(self.connection().execute("SELECT state, COUNT(*) FROM issues WHERE state IS NOT NULL GROUP BY state"))

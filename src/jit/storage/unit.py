@@ -1,0 +1,146 @@
+"""The unit of work: every change to `.jit/` goes through one Transaction.
+
+Under the repository lock it re-reads what it needs, lets the service mutate
+values, then commits in three steps: (1) write a journal of every new file
+content and event atomically; (2) apply the files, each with the atomic write,
+and append the events in one write; (3) delete the journal. A process killed
+anywhere leaves either no journal (nothing or everything happened) or a
+complete journal, which the next lock holder replays; replaying skips events
+already in the log, so a multi-file change (an issue done and its dependents
+released) and its events land together or not at all.
+"""
+
+import json
+
+from jit.storage.atomic import append_durable, remove, write_atomic, write_atomic_many
+from jit.storage.events import EventLog, encode_events
+from jit.storage.gates import GateFiles, dump_json
+from jit.storage.issues import IssueFiles, dump_issue
+from jit.storage.lock import RepoLock
+
+
+def replay_journal(layout) -> bool:
+    """Finish a commit interrupted by a crash. Call only while holding the lock."""
+    try:
+        text = layout.journal_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return False
+    try:
+        journal = json.loads(text)
+    except ValueError:
+        # Torn journals cannot exist (written atomically); a garbled one was never committed.
+        remove(layout.journal_file)
+        return False
+    _apply(layout, journal)
+    remove(layout.journal_file)
+    return True
+
+
+def _apply(layout, journal: dict) -> None:
+    writes = []
+    for rel, content in journal.get("files", {}).items():
+        path = layout.data_dir / rel
+        if content is None:
+            remove(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            writes.append((path, content))
+    write_atomic_many(writes)
+    events = journal.get("events") or []
+    if events:
+        seen = EventLog(layout).tail_ids()
+        fresh = [e for e in events if e["id"] not in seen]
+        if fresh:
+            append_durable(layout.events_file, encode_events(fresh))
+
+
+class Transaction:
+    """Collects new file contents and events; nothing touches disk before commit()."""
+
+    def __init__(self, layout):
+        self.layout = layout
+        self.issue_files = IssueFiles(layout)
+        self.gate_files = GateFiles(layout)
+        self._issues: dict = {}
+        self._files: dict = {}
+        self.events: list = []
+        self._gates = None
+
+    # -- reads that see this transaction's own writes ------------------------------
+    def load(self, issue_id: str):
+        if issue_id in self._issues:
+            issue = self._issues[issue_id]
+            if issue is None:
+                from jit.errors import NotFound
+
+                raise NotFound(f"issue {issue_id[:8]} was deleted", {"id": issue_id})
+            return issue
+        return self.issue_files.load(issue_id)
+
+    def exists(self, issue_id: str) -> bool:
+        if issue_id in self._issues:
+            return self._issues[issue_id] is not None
+        return self.issue_files.exists(issue_id)
+
+    def gates(self) -> dict:
+        if self._gates is None:
+            self._gates = self.gate_files.load_registry()
+        return self._gates
+
+    # -- writes ---------------------------------------------------------------------------
+    def save(self, issue) -> None:
+        self._issues[issue.id] = issue
+        self._files[f"issues/{issue.id}.json"] = dump_issue(issue)
+
+    def delete(self, issue_id: str) -> None:
+        self._issues[issue_id] = None
+        self._files[f"issues/{issue_id}.json"] = None
+
+    def save_gates(self, registry: dict) -> None:
+        self._gates = registry
+        self._files["gates.json"] = dump_json(registry)
+
+    def save_run(self, issue_id: str, run_id: str, record: dict) -> None:
+        self._files[f"gate-runs/{issue_id}/{run_id}.json"] = dump_json(record)
+
+    def event(self, event: dict) -> None:
+        self.events.append(event)
+
+    @property
+    def touched(self) -> dict:
+        return dict(self._issues)
+
+    def commit(self) -> None:
+        if not self._files and not self.events:
+            return
+        journal = {"files": self._files, "events": self.events}
+        write_atomic(self.layout.journal_file, json.dumps(journal, ensure_ascii=False))
+        _apply(self.layout, journal)
+        remove(self.layout.journal_file)
+
+
+class UnitOfWork:
+    """`with UnitOfWork(layout) as tx:` holds the lock, replays any journal, commits on success."""
+
+    def __init__(self, layout, lock_timeout: float | None = None):
+        self.layout = layout
+        self.lock = RepoLock(layout.lock_file, lock_timeout)
+        self.tx = None
+
+    def __enter__(self) -> Transaction:
+        self.lock.acquire()
+        try:
+            replay_journal(self.layout)
+        except BaseException:
+            self.lock.release()
+            raise
+        self.tx = Transaction(self.layout)
+        return self.tx
+
+    def __exit__(self, exc_type, exc, tb):
+        try:
+            if exc_type is None:
+                self.tx.commit()
+        finally:
+            self.lock.release()
+        return False
