@@ -22,8 +22,8 @@ GROUPS = {
     "status": ("admin", "issue counts per state"),
     "validate": ("admin", "check the repository's integrity (--fix repairs what is safe)"),
     "demo": ("demo", "run a multi-agent demo in a temporary repository"),
-    "mcp": ("servers", "serve jit's operations to MCP clients over stdio"),
-    "serve": ("servers", "open the local web UI and JSON API"),
+    "mcp": ("mcp", "serve jit's operations to MCP clients over stdio"),
+    "serve": ("serve", "open the local web UI and JSON API"),
     "git": ("git", "set up git integration (merge driver) for this clone"),
     "sync": ("git", "commit, fetch, merge, validate and push .jit/ through a git remote"),
 }
