@@ -9,7 +9,7 @@ def _show(out, issue, quiet=None):
 
 
 def _list(out, found):
-    out.emit(found, human=lambda: out.issue_rows(found), quiet=[i.id for i in found])
+    out.emit(found, human=lambda: out.issue_rows(found), quiet=lambda: [i.id for i in found])
 
 
 def create(ns, out, ctx):

@@ -5,7 +5,7 @@ from jit.service import queries
 
 
 def _list(out, found):
-    out.emit(found, human=lambda: out.issue_rows(found), quiet=[i.id for i in found])
+    out.emit(found, human=lambda: out.issue_rows(found), quiet=lambda: [i.id for i in found])
 
 
 def available(ns, out, ctx):

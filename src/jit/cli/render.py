@@ -22,6 +22,8 @@ def jsonable(value):
 
 
 def dumps(value) -> str:
+    if hasattr(value, "raw_json"):
+        return value.raw_json
     # A list of cached-JSON rows (query available) is joined, not re-encoded: thousands of issues stay cheap.
     if isinstance(value, list) and value and all(hasattr(v, "raw_json") for v in value):
         return "[" + ", ".join(v.raw_json for v in value) + "]"
@@ -37,10 +39,12 @@ class Output:
         self.colour = self.stdout.isatty() and not self.json
 
     def emit(self, data, human=None, quiet=None):
-        """Print one result: JSON of `data`, or `quiet` (a value, or a list of values), or `human()` text."""
+        """Print one result: JSON of `data`, or `quiet` (a value, a list, or a callable giving one), or `human()` text."""
         if self.json:
             self.stdout.write(dumps(data) + "\n")
         elif self.quiet:
+            if callable(quiet):
+                quiet = quiet()
             if quiet is None:
                 return
             for line in quiet if isinstance(quiet, list) else [quiet]:

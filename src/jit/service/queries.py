@@ -35,6 +35,34 @@ class RawIssue:
         return getattr(self.issue, name)
 
 
+class RawList:
+    """A JSON array of issues as cached text; items are parsed only if someone iterates."""
+
+    def __init__(self, raw_json: str):
+        self.raw_json = raw_json
+        self._items = None
+
+    def _parsed(self) -> list:
+        if self._items is None:
+            self._items = [Issue.from_dict(d) for d in json.loads(self.raw_json)]
+        return self._items
+
+    def __iter__(self):
+        return iter(self._parsed())
+
+    def __len__(self):
+        return len(self._parsed())
+
+    def __getitem__(self, i):
+        return self._parsed()[i]
+
+    def __bool__(self):
+        return self.raw_json.strip() != "[]"
+
+    def to_dict(self) -> list:
+        return json.loads(self.raw_json)
+
+
 def _prepare(ctx):
     """Index for this read, after settling crash leftovers and expired leases."""
     from jit.service.claims import expire_due_leases
@@ -59,6 +87,8 @@ def available(ctx, labels=(), priority=None) -> list:
     if priority:
         check_choice("priority", priority, PRIORITIES)
     index = _prepare(ctx)
+    if not labels and not priority:
+        return RawList(index.available_json())
     rows = index.available_rows(priority)
     if labels:
         rows = [r for r in rows if all(label_matches(p, json.loads(r[1])) for p in labels)]

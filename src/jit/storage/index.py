@@ -10,14 +10,21 @@ Deleting `index.sqlite*` at any moment is harmless: it is rebuilt on demand.
 """
 
 import json
+import marshal
 import os
 import sqlite3
 import time
 
 from jit.storage.issues import CorruptFile, parse_issue
 
-SCHEMA = 3
+SCHEMA = 4
 RACY_NS = 2_000_000_000
+# The SQL twin of jit.domain.queries.available (tests check that the two agree).
+AVAILABLE_SQL = (
+    "SELECT json FROM issues i WHERE state='ready' AND assignee IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM deps d LEFT JOIN issues t ON t.id=d.dst "
+    "WHERE d.src=i.id AND (t.state IS NULL OR t.state!='done'))"
+)
 PRIORITY_SQL = "CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
 
 
@@ -44,12 +51,13 @@ class Index:
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
             conn.execute("BEGIN IMMEDIATE")
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
-                for table in ("issues", "deps"):
+                for table in ("issues", "deps", "meta"):
                     conn.execute(f"DROP TABLE IF EXISTS {table}")
                 conn.execute(
-                    "CREATE TABLE issues (id TEXT PRIMARY KEY, sig TEXT, state TEXT, priority TEXT, "
+                    "CREATE TABLE issues (id TEXT PRIMARY KEY, state TEXT, priority TEXT, "
                     "created TEXT, assignee TEXT, lease_exp TEXT, labels TEXT, json TEXT, error TEXT)"
                 )
+                conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)")
                 conn.execute("CREATE TABLE deps (src TEXT, dst TEXT)")
                 conn.execute("CREATE INDEX deps_src ON deps(src)")
                 conn.execute("CREATE INDEX deps_dst ON deps(dst)")
@@ -93,51 +101,70 @@ class Index:
 
     # -- freshness ------------------------------------------------------------------
     def _scan(self) -> dict:
-        racy_after = time.time_ns() - RACY_NS
-        found = {}
+        """{id: (mtime_ns, size, inode)} for every issue file, by one stat each (relative to a dir fd)."""
         try:
-            entries = os.scandir(self.layout.issues_dir)
+            fd = os.open(self.layout.issues_dir, os.O_RDONLY)
         except FileNotFoundError:
-            return found
-        with entries:
-            for entry in entries:
-                name = entry.name
-                if not name.endswith(".json") or name.startswith("."):
+            return {}
+        try:
+            stat = os.stat
+            found = {}
+            for name in os.listdir(fd):
+                if name[-5:] != ".json" or name[0] == ".":
                     continue
                 try:
-                    st = entry.stat()
+                    st = stat(name, dir_fd=fd)
                 except FileNotFoundError:
                     continue
-                sig = f"{st.st_mtime_ns}:{st.st_size}:{st.st_ino}"
-                found[name[:-5]] = ("racy:" + sig) if st.st_mtime_ns > racy_after else sig
-        return found
+                found[name[:-5]] = (st.st_mtime_ns, st.st_size, st.st_ino)
+            return found
+        finally:
+            os.close(fd)
+
+    def _meta(self, conn, key):
+        row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
 
     def _refresh(self, conn) -> None:
+        racy_after = time.time_ns() - RACY_NS
         on_disk = self._scan()
-        known = dict(conn.execute("SELECT id, sig FROM issues"))
-        changed = [i for i, sig in on_disk.items() if known.get(i) != sig or sig.startswith("racy:")]
-        gone = [i for i in known if i not in on_disk]
-        if not changed and not gone:
+        blob = self._meta(conn, "sigs")
+        known, racy = marshal.loads(blob) if blob else ({}, [])
+        now_racy = [i for i, sig in on_disk.items() if sig[0] > racy_after]
+        if on_disk == known and not racy and not now_racy:
             return
+        suspects = set(racy)
+        changed = [i for i, sig in on_disk.items() if known.get(i) != sig or i in suspects]
+        gone = [i for i in known if i not in on_disk]
         rows, edges = [], []
+        cached = dict(conn.execute(
+            f"SELECT id, json FROM issues WHERE id IN ({','.join('?' * len(suspects))})", list(suspects)
+        )) if suspects and len(suspects) < 900 else {}
         for issue_id in changed:
-            row = self._read_row(issue_id, on_disk[issue_id])
-            if row is not None:
-                rows.append(row[0])
-                edges.extend(row[1])
+            row = self._read_row(issue_id)
+            if row is None:
+                continue
+            if issue_id in cached and known.get(issue_id) == on_disk[issue_id] and cached[issue_id] == row[0][7]:
+                continue  # re-read because it was recently written, and it has not changed
+            rows.append(row[0])
+            edges.extend(row[1])
         conn.execute("BEGIN IMMEDIATE")
         try:
-            stale = gone + [r[0] for r in rows]
-            conn.executemany("DELETE FROM issues WHERE id=?", [(i,) for i in stale])
-            conn.executemany("DELETE FROM deps WHERE src=?", [(i,) for i in stale])
-            conn.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-            conn.executemany("INSERT INTO deps VALUES (?,?)", edges)
+            if rows or gone:
+                stale = gone + [r[0] for r in rows]
+                conn.executemany("DELETE FROM issues WHERE id=?", [(i,) for i in stale])
+                conn.executemany("DELETE FROM deps WHERE src=?", [(i,) for i in stale])
+                conn.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?)", rows)
+                conn.executemany("INSERT INTO deps VALUES (?,?)", edges)
+                rows_json = [r[0] for r in conn.execute(AVAILABLE_SQL + f" ORDER BY {PRIORITY_SQL}, created, id")]
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('available', ?)", ("[" + ", ".join(rows_json) + "]",))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)", (marshal.dumps((on_disk, now_racy)),))
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
-    def _read_row(self, issue_id, sig):
+    def _read_row(self, issue_id):
         where = f".jit/issues/{issue_id}.json"
         try:
             with open(self.layout.issue_file(issue_id), "rb") as fh:
@@ -150,20 +177,20 @@ class Index:
                 raise CorruptFile(f"{where} holds id {issue.id}; rename the file or fix its id")
         except CorruptFile as exc:
             self.warn(f"warning: skipping {exc.message}")
-            return (issue_id, sig, None, None, None, None, None, None, None, exc.message), []
+            return (issue_id, None, None, None, None, None, None, None, exc.message), []
         lease_exp = (issue.lease or {}).get("expires_at") if isinstance(issue.lease, dict) else None
-        row = (issue_id, sig, issue.state, issue.priority, issue.created_at or "", issue.assignee or None,
+        row = (issue_id, issue.state, issue.priority, issue.created_at or "", issue.assignee or None,
                lease_exp, json.dumps(issue.labels), issue_json(issue), None)
         return row, [(issue_id, d) for d in issue.dependencies]
 
     # -- queries ----------------------------------------------------------------------
+    def available_json(self) -> str:
+        """The JSON array of all available issues, precomputed whenever the files change."""
+        return self._meta(self.connection(), "available") or "[]"
+
     def available_rows(self, priority=None) -> list:
         """(id, labels_json, issue_json) of ready, unassigned issues whose dependencies are all done."""
-        sql = (
-            "SELECT id, labels, json FROM issues i WHERE state='ready' AND assignee IS NULL "
-            "AND NOT EXISTS (SELECT 1 FROM deps d LEFT JOIN issues t ON t.id=d.dst "
-            "WHERE d.src=i.id AND (t.state IS NULL OR t.state!='done'))"
-        )
+        sql = AVAILABLE_SQL.replace("SELECT json", "SELECT id, labels, json")
         args = []
         if priority:
             sql += " AND priority=?"
