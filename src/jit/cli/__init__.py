@@ -72,13 +72,15 @@ def split_globals(argv):
         elif arg in ("-q", "--quiet"):
             opts["quiet"] = True
         elif arg == "--actor":
-            if i + 1 >= len(argv):
+            # `--actor --json` is a forgotten value, not an actor named "--json".
+            if i + 1 >= len(argv) or argv[i + 1].startswith("-"):
                 opts["actor_missing"] = True
             else:
                 opts["actor"] = argv[i + 1]
                 skip = True
         elif arg.startswith("--actor="):
             opts["actor"] = arg.split("=", 1)[1]
+            opts["actor_missing"] = not opts["actor"]
         else:
             rest.append(arg)
     return rest, opts
