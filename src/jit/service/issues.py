@@ -115,6 +115,10 @@ def _requested_state(ctx, tx, issue: Issue, target: str) -> Issue:
     from jit.domain.model import IN_PROGRESS
 
     if target == IN_PROGRESS:
+        if not issue.assignee:
+            # Work in progress belongs to someone (SPEC 3: by claim or assign); validate flags it otherwise.
+            raise states.refuse_transition(issue, IN_PROGRESS, "nobody holds it; use `jit issue claim "
+                                           f"{issue.short_id} ASSIGNEE` or `jit issue assign`")
         return states.start(issue, issue.assignee, tx.gates(), now)
     raise states.refuse_transition(issue, target)
 

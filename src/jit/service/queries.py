@@ -140,5 +140,17 @@ def status(ctx) -> dict:
 
 
 def events_tail(ctx, n=20, issue_ref=None, types=()) -> list:
-    issue_id = ctx.resolve(issue_ref) if issue_ref else None
+    issue_id = _event_issue(ctx, issue_ref) if issue_ref else None
     return ctx.events.tail(n, issue_id=issue_id, types=tuple(types))
+
+
+def _event_issue(ctx, ref):
+    """The issue an events query names; a deleted issue still has its history in the log."""
+    from jit.domain.ids import resolve
+    from jit.errors import NotFound
+
+    try:
+        return ctx.resolve(ref)
+    except NotFound:
+        logged = {e.get("issue_id") for e in ctx.events.read_all()} - {None}
+        return resolve(ref, logged)
