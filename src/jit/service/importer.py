@@ -38,11 +38,17 @@ def _parse_lines(text):
     return records
 
 
-def _list_of_str(n, record, field):
+def _list_of_str(record, field):
     value = record.get(field, [])
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise _line_error(n, f"{field!r} must be a list of strings")
+        raise UsageError(f"{field!r} must be a list of strings")
     return value
+
+
+def _check_strings(record):
+    for field in ("title", "description", "priority", "assignee"):
+        if record.get(field) is not None and not isinstance(record[field], str):
+            raise UsageError(f"{field!r} must be a string")
 
 
 def import_issues(ctx, text: str) -> list:
@@ -56,11 +62,12 @@ def import_issues(ctx, text: str) -> list:
         planned = []
         for n, rec in records:
             try:
+                _check_strings(rec)
                 title = check_title(rec.get("title") or "")
                 priority = check_choice("priority", rec.get("priority") or default_priority, PRIORITIES)
-                labels = [check_label(x) for x in _list_of_str(n, rec, "labels")]
-                gates = _list_of_str(n, rec, "gates")
-                depends_on = _list_of_str(n, rec, "depends_on")
+                labels = [check_label(x) for x in _list_of_str(rec, "labels")]
+                gates = _list_of_str(rec, "gates")
+                depends_on = _list_of_str(rec, "depends_on")
                 if rec.get("assignee") is not None:
                     check_assignee(rec["assignee"])
             except UsageError as exc:
@@ -68,8 +75,6 @@ def import_issues(ctx, text: str) -> list:
             for key in gates:
                 if key not in registry:
                     raise _line_error(n, f"unknown gate {key!r} (define it with `jit gate define`)")
-            if not isinstance(rec.get("description", ""), str):
-                raise _line_error(n, "'description' must be a string")
             if not isinstance(rec.get("context", {}), dict):
                 raise _line_error(n, "'context' must be an object")
             key = rec.get("key")
