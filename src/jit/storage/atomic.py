@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 TMP_SUFFIX = ".tmp"
+BULK_THRESHOLD = 64
 
 
 def _fsync_dir(folder: Path) -> None:
@@ -41,9 +42,13 @@ def write_atomic(path: Path, data: bytes | str) -> None:
 
 
 def write_atomic_many(items) -> None:
-    """Atomically replace many files: each is written and fsynced to a temp file, then all are
-    renamed, then each folder is fsynced once. Each file is old or new at every instant;
-    cross-file all-or-nothing is the journal's job (storage.unit)."""
+    """Atomically replace many files: each is written to a temp file and made durable, then all
+    are renamed, then each folder is fsynced once. Each file is old or new at every instant;
+    cross-file all-or-nothing is the journal's job (storage.unit). Large batches (an import)
+    make their temp files durable with one sync(2) instead of one fsync each: the same
+    guarantee, thousands of disk flushes fewer."""
+    items = list(items)
+    bulk = len(items) >= BULK_THRESHOLD
     staged = []
     try:
         for path, data in items:
@@ -57,9 +62,12 @@ def write_atomic_many(items) -> None:
                 view = memoryview(data)
                 while view:
                     view = view[os.write(fd, view):]
-                os.fsync(fd)
+                if not bulk:
+                    os.fsync(fd)
             finally:
                 os.close(fd)
+        if bulk:
+            os.sync()
     except BaseException:
         for tmp, _ in staged:
             try:

@@ -156,8 +156,7 @@ class Index:
                 conn.executemany("DELETE FROM deps WHERE src=?", [(i,) for i in stale])
                 conn.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?)", rows)
                 conn.executemany("INSERT INTO deps VALUES (?,?)", edges)
-                rows_json = [r[0] for r in conn.execute(AVAILABLE_SQL + f" ORDER BY {PRIORITY_SQL}, created, id")]
-                conn.execute("INSERT OR REPLACE INTO meta VALUES ('available', ?)", ("[" + ", ".join(rows_json) + "]",))
+                conn.execute("DELETE FROM meta WHERE key='available'")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)", (marshal.dumps((on_disk, now_racy)),))
             conn.execute("COMMIT")
         except BaseException:
@@ -185,8 +184,17 @@ class Index:
 
     # -- queries ----------------------------------------------------------------------
     def available_json(self) -> str:
-        """The JSON array of all available issues, precomputed whenever the files change."""
-        return self._meta(self.connection(), "available") or "[]"
+        """The JSON array of all available issues, cached until the files change."""
+        conn = self.connection()
+        cached = self._meta(conn, "available")
+        if cached is None:
+            rows = [r[0] for r in conn.execute(AVAILABLE_SQL + f" ORDER BY {PRIORITY_SQL}, created, id")]
+            cached = "[" + ", ".join(rows) + "]"
+            try:
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('available', ?)", (cached,))
+            except sqlite3.OperationalError:
+                pass  # another process is writing the cache; ours is still correct
+        return cached
 
     def available_rows(self, priority=None) -> list:
         """(id, labels_json, issue_json) of ready, unassigned issues whose dependencies are all done."""
