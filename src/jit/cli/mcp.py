@@ -1,0 +1,45 @@
+"""`jit mcp`: serve jit's operations as MCP tools over stdio.
+
+The SDK is imported inside the handler so no other command pays for it. The
+repository is resolved per tool call (not here), so the server starts even
+before `jit init` and follows the files as other processes change them.
+"""
+
+from jit.cli.parser import command
+
+
+def mcp(ns, out, ctx):
+    import os
+    import sys
+
+    from jit.errors import JitError
+
+    try:
+        import mcp  # noqa: F401 - only checking that the optional SDK is installed
+    except ImportError:
+        raise JitError("the MCP SDK is not installed; run `pip install 'jit-tracker[mcp]'` (or `pip install mcp`)",
+                       {"missing": "mcp"}) from None
+    from jit.service.context import open_repo
+
+    env = dict(os.environ)
+    if ns.repo:
+        env.pop("JIT_DATA_DIR", None)
+        open_repo(ns.repo, env=env).close()  # a wrong --repo fails now (exit 3), not on every call
+    else:
+        try:
+            open_repo(env=env).close()
+        except JitError as exc:
+            # Clients often start servers before the folder is set up; say so in their log and keep going.
+            sys.stderr.write(f"jit mcp: warning: {exc.message}\n")
+    from jit.mcp.server import serve
+
+    serve(repo=ns.repo, actor=getattr(ns, "actor", None), env=env)
+
+
+def register(subs, name):
+    p = command(subs, "mcp", "serve jit's operations as MCP tools over stdio (for Claude Code, Claude Desktop, "
+                "VS Code, Cursor, ...); see docs/mcp.md", "claude mcp add jit -- jit mcp --repo /path/to/project",
+                mcp, needs_repo=False)
+    p.add_argument("--repo", metavar="PATH",
+                   help="project folder (or its .jit/) to serve; default: found from the working directory "
+                        "or $JIT_DATA_DIR, once per call")
