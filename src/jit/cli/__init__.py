@@ -143,6 +143,7 @@ def _dispatch(args, opts, out) -> int:
 
     parser = build_root(group, module)
     ns = parser.parse_args(args)
+    ns.actor = opts["actor"]  # for commands that open the repository themselves (jit mcp)
     handler = getattr(ns, "handler", None)
     if handler is None:
         parser.parse_args([group, "--help"])
