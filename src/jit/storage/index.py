@@ -25,6 +25,9 @@ AVAILABLE_SQL = (
     "AND NOT EXISTS (SELECT 1 FROM deps d LEFT JOIN issues t ON t.id=d.dst "
     "WHERE d.src=i.id AND (t.state IS NULL OR t.state!='done'))"
 )
+CACHED_AVAILABLE_SQL = (
+    "SELECT (SELECT value FROM meta WHERE key='gen'), (SELECT value FROM meta WHERE key='available')"
+)
 PRIORITY_SQL = "CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
 
 
@@ -156,7 +159,9 @@ class Index:
                 conn.executemany("DELETE FROM deps WHERE src=?", [(i,) for i in stale])
                 conn.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?)", rows)
                 conn.executemany("INSERT INTO deps VALUES (?,?)", edges)
-                conn.execute("DELETE FROM meta WHERE key='available'")
+                # A new generation voids cached answers computed from older rows.
+                conn.execute("INSERT OR REPLACE INTO meta VALUES ('gen', COALESCE("
+                             "(SELECT value FROM meta WHERE key='gen'), 0) + 1)")
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)", (marshal.dumps((on_disk, now_racy)),))
             conn.execute("COMMIT")
         except BaseException:
@@ -186,15 +191,22 @@ class Index:
     def available_json(self) -> str:
         """The JSON array of all available issues, cached until the files change."""
         conn = self.connection()
-        cached = self._meta(conn, "available")
-        if cached is None:
+        gen, blob = conn.execute(CACHED_AVAILABLE_SQL).fetchone()
+        if blob is not None:
+            cached_gen, text = marshal.loads(blob)
+            if cached_gen == gen:
+                return text
+        conn.execute("BEGIN IMMEDIATE")  # compute and store against one generation, never a mix
+        try:
+            gen = self._meta(conn, "gen")
             rows = [r[0] for r in conn.execute(AVAILABLE_SQL + f" ORDER BY {PRIORITY_SQL}, created, id")]
-            cached = "[" + ", ".join(rows) + "]"
-            try:
-                conn.execute("INSERT OR REPLACE INTO meta VALUES ('available', ?)", (cached,))
-            except sqlite3.OperationalError:
-                pass  # another process is writing the cache; ours is still correct
-        return cached
+            text = "[" + ", ".join(rows) + "]"
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('available', ?)", (marshal.dumps((gen, text)),))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return text
 
     def available_rows(self, priority=None) -> list:
         """(id, labels_json, issue_json) of ready, unassigned issues whose dependencies are all done."""
