@@ -72,3 +72,9 @@ def fails(repo):
 @pytest.fixture
 def issue_shape():
     return check_issue
+
+
+@pytest.fixture
+def bare(repo, tmp_path_factory):
+    """A Repo helper on an empty folder where `jit init` has not run."""
+    return type(repo)(tmp_path_factory.mktemp("bare"))
