@@ -153,7 +153,7 @@ def _dispatch(args, opts, out) -> int:
         if getattr(ns, "needs_repo", True):
             from jit.service.context import open_repo
 
-            ctx = open_repo(actor=opts["actor"], warn=out.note)
+            ctx = open_repo(actor=opts["actor"], warn=out.warn)
         result = handler(ns, out, ctx) if ctx is not None or not getattr(ns, "needs_repo", True) else None
         return result or 0
     finally:

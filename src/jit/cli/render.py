@@ -60,6 +60,11 @@ class Output:
             self.stderr.write(message + "\n")
             self.stderr.flush()
 
+    def warn(self, message: str):
+        """Warnings (e.g. a corrupt file skipped) go to stderr in every mode; stdout stays exact."""
+        self.stderr.write(message + "\n")
+        self.stderr.flush()
+
     def error(self, exc) -> None:
         if self.json:
             self.stdout.write(json.dumps(exc.to_dict(), sort_keys=True, ensure_ascii=False) + "\n")
