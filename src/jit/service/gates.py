@@ -65,13 +65,15 @@ def show_gate(ctx, key) -> dict:
 
 def remove_gate(ctx, key, force=False) -> dict:
     """Delete a gate definition. Raises Refused while issues require it, unless force."""
-    from jit.service.queries import all_issues
+    import json
 
-    users = [i.id for i in all_issues(ctx) if key in i.gates_required]
     with ctx.transaction() as tx:
         registry = dict(tx.gates())
         if key not in registry:
             raise _unknown_gate(key)
+        # Found under the lock, so an issue gaining the gate meanwhile cannot be left requiring a removed gate.
+        found = (json.loads(raw) for raw in ctx.index().issue_jsons())
+        users = sorted(d["id"] for d in found if key in (d.get("gates_required") or []))
         users = [i for i in users if tx.exists(i) and key in tx.load(i).gates_required]
         if users and not force:
             raise Refused(f"gate {key!r} is required by {len(users)} issue(s) ({', '.join(u[:8] for u in users[:5])}); "
