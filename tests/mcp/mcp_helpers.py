@@ -4,6 +4,7 @@ Each `connect()` starts the installed `jit` console script as the server, the
 way Claude Code or VS Code would, and tears it down with the session.
 """
 
+import inspect
 import json
 import sys
 from contextlib import asynccontextmanager
@@ -25,7 +26,7 @@ class Session:
         with anyio.fail_after(CALL_TIMEOUT):
             result = await self.session.call_tool(name, args)
         assert len(result.content) == 1 and result.content[0].type == "text", result
-        return bool(result.is_error), result.content[0].text
+        return bool(getattr(result, "is_error", getattr(result, "isError", None))), result.content[0].text
 
     async def call(self, name, **args):
         """Parsed JSON of a call that must succeed."""
@@ -53,7 +54,9 @@ async def connect(repo, *args, cwd=None, env=None):
     params = StdioServerParameters(command=JIT_BIN, args=["mcp", *args], cwd=str(cwd or repo.root),
                                    env={**repo.env, **(env or {})})
     with open(repo.root / "mcp-server.log", "a") as errlog:
-        async with stdio_client(params, errlog=errlog) as (read, write):
+        # The server's stderr goes to a file (mcp >= 1.3 takes errlog; older SDKs let it through).
+        extra = {"errlog": errlog} if "errlog" in inspect.signature(stdio_client).parameters else {}
+        async with stdio_client(params, **extra) as (read, write):
             async with ClientSession(read, write) as session:
                 with anyio.fail_after(CALL_TIMEOUT):
                     await session.initialize()
