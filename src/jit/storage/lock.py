@@ -7,9 +7,6 @@ leaves the repository locked. Waiting past the timeout raises Conflict (exit 4).
 
 import fcntl
 import os
-import signal
-import threading
-import time
 
 from jit.errors import Conflict
 
@@ -22,6 +19,7 @@ class _Timeout(Exception):
 
 def _raise_timeout(signum, frame):
     raise _Timeout()
+
 
 
 class RepoLock:
@@ -44,6 +42,10 @@ class RepoLock:
         self.fd = fd
 
     def _wait(self, fd) -> None:
+        import signal  # only a contended lock pays for these imports
+        import threading
+        import time
+
         if threading.current_thread() is threading.main_thread():
             # Block in the kernel (woken the moment the holder releases) with an alarm as timeout.
             previous = signal.signal(signal.SIGALRM, _raise_timeout)
