@@ -6,8 +6,10 @@ Every byte of tools/list is sent to the model on every conversation, so the
 
 import importlib
 import json
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from mcp_helpers import connect
@@ -17,6 +19,7 @@ from jit.cli.parser import build_root
 from jit.mcp.tools import BY_NAME, COVERED_ELSEWHERE, NOT_TOOLS
 
 BUDGET = 16 * 1024
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "mcp.md"
 
 
 def cli_operations() -> list:
@@ -68,6 +71,16 @@ async def test_tools_list_is_complete_precise_and_under_budget(repo):
     assert {"fields", "limit"} <= set(by_name["issue_list"]["inputSchema"]["properties"])
     assert by_name["status"].get("annotations", {}).get("readOnlyHint") is True
     assert "readOnlyHint" not in by_name["issue_claim"].get("annotations", {})
+    # docs/mcp.md states the measured size; keep it truthful (within 512 bytes).
+    documented = int(re.search(r"\*\*([\d,]+) bytes\*\*", DOCS.read_text()).group(1).replace(",", ""))
+    assert abs(documented - size) <= 512, f"docs/mcp.md says {documented} bytes, measured {size}"
+
+
+def test_docs_list_every_tool_and_every_exclusion():
+    text = DOCS.read_text()
+    assert not [name for name in BY_NAME if f"| `{name}` |" not in text]
+    assert not [cmd for cmd in NOT_TOOLS if f"`{cmd}`" not in text]
+    assert f"{len(BY_NAME)} tools" in text
 
 
 def test_cli_start_up_does_not_import_the_sdk():
