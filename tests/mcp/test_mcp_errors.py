@@ -89,3 +89,9 @@ async def test_validate_reports_problems_as_a_result(repo):
         fixed = await s.call("validate", fix=True)
         assert fixed["fixed"]
         assert (await s.call("validate"))["ok"] is True
+
+
+def test_a_wrong_repo_option_stops_the_server_at_start_up(repo, tmp_path_factory):
+    empty = tmp_path_factory.mktemp("norepo")
+    r = repo.jit("mcp", "--repo", empty, "--json", input="")
+    assert r.code == 3 and json.loads(r.out)["error"]["code"] == "not_found", r

@@ -24,13 +24,17 @@ def mcp(ns, out, ctx):
     env = dict(os.environ)
     if ns.repo:
         env.pop("JIT_DATA_DIR", None)
-        open_repo(ns.repo, env=env).close()  # a wrong --repo fails now (exit 3), not on every call
-    else:
-        try:
-            open_repo(env=env).close()
-        except JitError as exc:
-            # Clients often start servers before the folder is set up; say so in their log and keep going.
-            sys.stderr.write(f"jit mcp: warning: {exc.message}\n")
+    try:
+        ctx = open_repo(ns.repo, env=env)
+        ctx.close()
+        sys.stderr.write(f"jit mcp: serving {ctx.layout.data_dir} over stdio\n")
+    except JitError as exc:
+        if ns.repo:
+            raise  # a wrong --repo fails now (exit 3), not on every call
+        # Clients often start servers before the folder is set up; say so in their log and keep going.
+        sys.stderr.write(f"jit mcp: warning: {exc.message}\n")
+    if sys.stdin.isatty():
+        sys.stderr.write("jit mcp: waiting for an MCP client on stdin (see docs/mcp.md); Ctrl-C stops\n")
     from jit.mcp.server import serve
 
     serve(repo=ns.repo, actor=getattr(ns, "actor", None), env=env)
