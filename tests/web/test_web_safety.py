@@ -8,12 +8,15 @@ from jit.cli.serve import is_loopback
 
 def test_pages_and_assets_are_served_with_a_strict_policy(client):
     page = client.get("/")
-    assert page.status_code == 200 and "<script src=\"/static/app.js\">" in page.text
+    assert page.status_code == 200 and 'src="/static/app.js"' in page.text
     policy = page.headers["content-security-policy"]
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
     assert page.headers["x-content-type-options"] == "nosniff"
-    for asset in ("/static/app.js", "/static/style.css", "/static/vendor/dagre.min.js"):
-        assert client.get(asset).status_code == 200, asset
+    for asset in ("/static/app.js", "/static/dom.js", "/static/pages.js", "/static/graph.js",
+                  "/static/vendor/dagre.min.js"):
+        response = client.get(asset)
+        assert response.status_code == 200 and "javascript" in response.headers["content-type"], asset
+    assert client.get("/static/style.css").headers["content-type"].startswith("text/css")
 
 
 @pytest.mark.parametrize("path", [
