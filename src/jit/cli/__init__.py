@@ -141,7 +141,7 @@ def _dispatch(args, opts, out) -> int:
     module = importlib.import_module(f"jit.cli.{GROUPS[group][0]}")
     from jit.cli.parser import build_root
 
-    parser = build_root(group, module)
+    parser = build_root(group, module, args)
     ns = parser.parse_args(args)
     ns.actor = opts["actor"]  # for commands that open the repository themselves (jit mcp)
     handler = getattr(ns, "handler", None)
