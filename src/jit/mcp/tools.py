@@ -150,7 +150,7 @@ TOOLS = [
     Tool("issue_search", "Issues whose title, description or id contains text.",
          lambda ctx, a: queries.search(ctx, a["text"]), {"text": _t("string")}, ("text",), lists="issues",
          read_only=True),
-    Tool("issue_update", "Change fields; state=done becomes gated until every gate passes.",
+    Tool("issue_update", "Change fields or request a state; done becomes gated until every gate passes.",
          lambda ctx, a: issues.update_issue(
              ctx, a["id"], title=a.get("title"), description=a.get("description"), priority=a.get("priority"),
              state=a.get("state"), add_labels=a.get("add_labels", ()), remove_labels=a.get("remove_labels", ()),
@@ -166,7 +166,7 @@ TOOLS = [
     Tool("issue_delete", "Delete an issue; refused while others depend on it unless force.",
          _delete, {"id": ID, "force": _t("boolean", "also drop others' dependencies on it")}, ("id",)),
     # -- claims --------------------------------------------------------------------------------
-    Tool("issue_claim", "Atomically claim a ready issue; conflict if someone else holds it.",
+    Tool("issue_claim", "Atomically claim one specific ready issue; conflict error if someone holds it.",
          lambda ctx, a: claims.claim(ctx, a["id"], a["assignee"], ttl=a.get("ttl")),
          {"id": ID, "assignee": ASSIGNEE, "ttl": TTL}, ("id", "assignee")),
     Tool("issue_claim_next", "Claim the best available issue (priority, then age). Returns null when none "
@@ -174,7 +174,7 @@ TOOLS = [
          _claim_next, {"assignee": ASSIGNEE, "labels": LABELS, "priority": PRIORITY, "ttl": TTL}, ("assignee",)),
     Tool("issue_release", "Give a claimed issue back (ready, unassigned).",
          lambda ctx, a: claims.release(ctx, a["id"]), {"id": ID}, ("id",)),
-    Tool("issue_assign", "Assign an issue (override, no race check); a ready issue starts.",
+    Tool("issue_assign", "A person's override: assign without a race check; a ready issue starts.",
          lambda ctx, a: claims.assign(ctx, a["id"], a["assignee"]), {"id": ID, "assignee": ASSIGNEE},
          ("id", "assignee")),
     Tool("issue_unassign", "Clear the assignee; in_progress goes back to ready.",
@@ -208,7 +208,7 @@ TOOLS = [
     Tool("gate_rm", "Stop requiring a gate on an issue.",
          lambda ctx, a: gates.remove_gate_from_issue(ctx, a["id"], a["key"]), {"id": ID, "key": GATE_KEY},
          ("id", "key")),
-    Tool("gate_pass", "Record a pass; the last gate of a gated issue makes it done.",
+    Tool("gate_pass", "Record a passing verdict (manual gates); the last gate of a gated issue makes it done.",
          lambda ctx, a: gates.pass_gate(ctx, a["id"], a["key"], by=a.get("by")),
          {"id": ID, "key": GATE_KEY, "by": BY}, ("id", "key")),
     Tool("gate_fail", "Record a failing verdict.",
@@ -221,7 +221,7 @@ TOOLS = [
          lambda ctx, a: gates.list_runs(ctx, a["id"], a.get("key")), {"id": ID, "key": GATE_KEY}, ("id",),
          read_only=True),
     # -- queries -------------------------------------------------------------------------------
-    Tool("query_available", "Claimable issues (ready, unassigned, dependencies done), best first.",
+    Tool("query_available", "Claimable issues (ready, unassigned, dependencies done), best first; look before claiming.",
          lambda ctx, a: queries.available(ctx, labels=a.get("labels", ()), priority=a.get("priority")),
          {"labels": LABELS, "priority": PRIORITY}, lists="issues", read_only=True),
     Tool("query_blocked", "Issues held back, each with its blocking dependencies or gates.",
