@@ -42,11 +42,11 @@ def cli_operations() -> list:
 def test_every_cli_operation_has_a_tool():
     ops = cli_operations()
     assert len(ops) > 30 and "issue claim-next" in ops and "status" in ops
-    missing = [op for op in ops if op not in COVERED_ELSEWHERE and op.replace(" ", "_").replace("-", "_") not in BY_NAME]
+    tool_name = {op: op.replace(" ", "_").replace("-", "_") for op in ops}
+    missing = [op for op in ops if op not in COVERED_ELSEWHERE and tool_name[op] not in BY_NAME]
     assert not missing, f"CLI operations without an MCP tool: {missing}"
     # ...and no tool is named for an operation the CLI does not have.
-    names = {op.replace(" ", "_").replace("-", "_") for op in ops}
-    assert not set(BY_NAME) - names
+    assert not set(BY_NAME) - set(tool_name.values())
 
 
 @pytest.mark.anyio
@@ -67,7 +67,8 @@ async def test_tools_list_is_complete_precise_and_under_budget(repo):
         assert set(schema.get("required", ())) <= set(schema["properties"]), tool["name"]
     by_name = {t["name"]: t for t in tools["tools"]}
     assert by_name["issue_claim_next"]["inputSchema"]["required"] == ["assignee"]
-    assert by_name["issue_create"]["inputSchema"]["properties"]["priority"]["enum"] == ["critical", "high", "normal", "low"]
+    priority = by_name["issue_create"]["inputSchema"]["properties"]["priority"]
+    assert priority["enum"] == ["critical", "high", "normal", "low"]
     assert {"fields", "limit"} <= set(by_name["issue_list"]["inputSchema"]["properties"])
     assert by_name["status"].get("annotations", {}).get("readOnlyHint") is True
     assert "readOnlyHint" not in by_name["issue_claim"].get("annotations", {})

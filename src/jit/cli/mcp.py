@@ -1,8 +1,9 @@
 """`jit mcp`: serve jit's operations as MCP tools over stdio.
 
 The SDK is imported inside the handler so no other command pays for it. The
-repository is resolved per tool call (not here), so the server starts even
-before `jit init` and follows the files as other processes change them.
+repository is looked up once here only to report it (or a wrong --repo) at
+start-up; the server finds it again on every call, so it can start before
+`jit init` and follows the files as other processes change them.
 """
 
 from jit.cli.parser import command
@@ -25,9 +26,9 @@ def mcp(ns, out, ctx):
     if ns.repo:
         env.pop("JIT_DATA_DIR", None)
     try:
-        ctx = open_repo(ns.repo, env=env)
-        ctx.close()
-        sys.stderr.write(f"jit mcp: serving {ctx.layout.data_dir} over stdio\n")
+        probe = open_repo(ns.repo, env=env)
+        probe.close()
+        sys.stderr.write(f"jit mcp: serving {probe.layout.data_dir} over stdio\n")
     except JitError as exc:
         if ns.repo:
             raise  # a wrong --repo fails now (exit 3), not on every call

@@ -221,7 +221,8 @@ TOOLS = [
          lambda ctx, a: gates.list_runs(ctx, a["id"], a.get("key")), {"id": ID, "key": GATE_KEY}, ("id",),
          read_only=True),
     # -- queries -------------------------------------------------------------------------------
-    Tool("query_available", "Claimable issues (ready, unassigned, dependencies done), best first; look before claiming.",
+    Tool("query_available",
+         "Claimable issues (ready, unassigned, dependencies done), best first; look before claiming.",
          lambda ctx, a: queries.available(ctx, labels=a.get("labels", ()), priority=a.get("priority")),
          {"labels": LABELS, "priority": PRIORITY}, lists="issues", read_only=True),
     Tool("query_blocked", "Issues held back, each with its blocking dependencies or gates.",
