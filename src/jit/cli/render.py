@@ -4,7 +4,6 @@ One JSON document on stdout and nothing else in JSON mode; errors become the
 `{"error": {...}}` envelope. Colour only when stdout is a terminal.
 """
 
-import json
 import sys
 
 STATE_COLOUR = {"backlog": "90", "ready": "32", "in_progress": "34", "gated": "33", "done": "2", "rejected": "31"}
@@ -27,6 +26,8 @@ def dumps(value) -> str:
     # A list of cached-JSON rows (query available) is joined, not re-encoded: thousands of issues stay cheap.
     if isinstance(value, list) and value and all(hasattr(v, "raw_json") for v in value):
         return "[" + ", ".join(v.raw_json for v in value) + "]"
+    import json  # lazily: `jit --version` and `--help` need no JSON
+
     return json.dumps(jsonable(value), sort_keys=True, ensure_ascii=False)
 
 
@@ -67,7 +68,7 @@ class Output:
 
     def error(self, exc) -> None:
         if self.json:
-            self.stdout.write(json.dumps(exc.to_dict(), sort_keys=True, ensure_ascii=False) + "\n")
+            self.stdout.write(dumps(exc.to_dict()) + "\n")
         self.stderr.write(f"error: {exc.message}\n")
 
     # -- human formatting ----------------------------------------------------------------
@@ -103,7 +104,7 @@ class Output:
             f"  created:   {issue.created_at}   updated: {issue.updated_at}",
         ]
         if issue.context:
-            lines.append(f"  context:   {json.dumps(issue.context, sort_keys=True)}")
+            lines.append(f"  context:   {dumps(issue.context)}")
         if issue.description:
             lines += ["", *("  " + line for line in issue.description.splitlines())]
         return "\n".join(lines)
