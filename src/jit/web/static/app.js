@@ -120,19 +120,26 @@ function bindFilters() {
   });
 }
 
-async function poll() {
+/* The repository's change stamp, or null when the server cannot be reached (shown in the header). */
+async function currentVersion() {
   const live = document.getElementById("live");
   try {
     const { version } = await api("/api/version");
     live.className = "live ok";
     live.textContent = "live";
-    if (version !== lastVersion) {
-      lastVersion = version;
-      await render();
-    }
+    return version;
   } catch (err) {
     live.className = "live down";
     live.textContent = "offline";
+    return null;
+  }
+}
+
+async function poll() {
+  const version = await currentVersion();
+  if (version !== null && version !== lastVersion) {
+    lastVersion = version;
+    await render();
   }
   setTimeout(poll, POLL_MS);
 }
@@ -140,7 +147,7 @@ async function poll() {
 async function start() {
   bindFilters();
   window.addEventListener("hashchange", () => render());
-  try { lastVersion = (await api("/api/version")).version; } catch (err) { lastVersion = null; }
+  lastVersion = await currentVersion();
   await render();
   setTimeout(poll, POLL_MS);
 }
