@@ -74,7 +74,9 @@ def import_(ns, out, ctx):
 
 
 def claim(ns, out, ctx):
-    issue = claims.claim(ctx, ns.id, ns.assignee, ttl=ns.ttl)
+    from jit.service import sync
+
+    issue = sync.claim(ctx, ns.id, ns.assignee, ttl=ns.ttl, sync=ns.sync)
     out.emit(issue, human=lambda: f"claimed {issue.id[:8]} for {issue.assignee}: {issue.title}", quiet=issue.id)
 
 
@@ -82,7 +84,9 @@ def claim_next(ns, out, ctx):
     from jit.errors import NothingAvailable
 
     try:
-        issue = claims.claim_next(ctx, ns.assignee, labels=ns.label, priority=ns.priority, ttl=ns.ttl)
+        from jit.service import sync
+
+        issue = sync.claim_next(ctx, ns.assignee, labels=ns.label, priority=ns.priority, ttl=ns.ttl, sync=ns.sync)
     except NothingAvailable as exc:
         # Agents loop until this: `null` on stdout, a line on stderr, exit 3.
         if out.json:
@@ -111,6 +115,14 @@ def heartbeat(ns, out, ctx):
     issue = claims.heartbeat(ctx, ns.id, ttl=ns.ttl)
     out.emit(issue, human=lambda: f"lease of {issue.id[:8]} renewed until {issue.lease['expires_at']}",
              quiet=issue.id)
+
+
+def _sync_flag(p):
+    import argparse
+
+    p.add_argument("--sync", action=argparse.BooleanOptionalAction, default=None,
+                   help="grant the claim only once it is pushed to the git remote (default: on when "
+                   "config.toml sets [sync] remote); see `jit sync`")
 
 
 def register(subs, name):
@@ -165,12 +177,14 @@ def register(subs, name):
     p.add_argument("id")
     p.add_argument("assignee", help="type:identifier, e.g. agent:worker-1")
     p.add_argument("--ttl", type=positive_number, help="lease in seconds; renew with `jit issue heartbeat`")
+    _sync_flag(p)
     p = command(g, "claim-next", "claim the best available issue (priority, then age); exit 3 when none",
                 "jit issue claim-next agent:worker-1 --label epic:auth --json", claim_next)
     p.add_argument("assignee")
     p.add_argument("--label", "-l", action="append", default=[])
     p.add_argument("--priority", "-p")
     p.add_argument("--ttl", type=positive_number)
+    _sync_flag(p)
     p = command(g, "release", "give a claimed issue back (ready, unassigned)", "jit issue release 0a1b", release)
     p.add_argument("id")
     p = command(g, "assign", "assign an issue (a person's override; a ready issue starts)",

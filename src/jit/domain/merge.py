@@ -40,7 +40,13 @@ MISSING = _Missing()
 
 def canonical(value) -> str:
     """One text per JSON value, so that equality and tie-breaks never depend on key order or 1 == True."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=_absent)
+
+
+def _absent(value):
+    if value is MISSING:
+        return {"\u0000missing": True}  # no JSON document holds this key, so it never equals a value
+    raise TypeError(f"{type(value).__name__} is not JSON")
 
 
 def _same(a, b) -> bool:
