@@ -92,6 +92,9 @@ def _leftover_temp_files(ctx) -> list:
 def validate(ctx, fix=False) -> dict:
     """Report problems; with fix, repair the safe ones under the lock and report again."""
     ctx.settle_crash_leftovers()
+    if _leftover_temp_files(ctx):
+        with ctx.transaction():  # the lock holder sweeps what writers killed mid-write left
+            pass
     problems, _ = check(ctx)
     fixed = []
     if fix and any(p["fixable"] for p in problems):

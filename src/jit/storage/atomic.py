@@ -2,8 +2,8 @@
 
 Temp file in the same folder, fsync, rename over the target, fsync the folder:
 a process killed at any instant leaves the old file or the new one, never a
-torn one (SPEC section 1). Leftover `.*.tmp` files are harmless and swept by
-`jit validate --fix`.
+torn one (SPEC section 1). Temp files left by a killed writer are harmless; the
+next lock holder sweeps them (storage.unit), and `jit validate --fix` any others.
 """
 
 import os
@@ -81,6 +81,27 @@ def write_atomic_many(items) -> None:
         folders.add(path.parent)
     for folder in folders:
         _fsync_dir(folder)
+
+
+def sweep_temps(targets) -> None:
+    """Delete the temp files writers killed mid-write left for `targets`. Call only under the
+    repository lock and only for files written under it: then no live writer owns them."""
+    by_folder: dict = {}
+    for target in targets:
+        target = Path(target)
+        by_folder.setdefault(target.parent, set()).add(target.name)
+    for folder, names in by_folder.items():
+        try:
+            entries = os.listdir(folder)
+        except FileNotFoundError:
+            continue
+        for entry in entries:
+            if entry.startswith(".") and entry.endswith(TMP_SUFFIX) and \
+                    entry[1:].rsplit(".", 3)[0] in names:
+                try:
+                    os.unlink(folder / entry)
+                except FileNotFoundError:
+                    pass
 
 
 def remove(path: Path) -> None:

@@ -11,8 +11,9 @@ released) and its events land together or not at all.
 """
 
 import json
+import os
 
-from jit.storage.atomic import append_durable, remove, write_atomic, write_atomic_many
+from jit.storage.atomic import append_durable, remove, sweep_temps, write_atomic, write_atomic_many
 from jit.storage.events import EventLog, encode_events
 from jit.storage.gates import GateFiles, dump_json
 from jit.storage.issues import IssueFiles, dump_issue
@@ -31,12 +32,13 @@ def replay_journal(layout) -> bool:
         # Torn journals cannot exist (written atomically); a garbled one was never committed.
         remove(layout.journal_file)
         return False
-    _apply(layout, journal)
+    _apply(layout, journal, replaying=True)
+    sweep_temps(layout.data_dir / rel for rel in journal.get("files", {}))
     remove(layout.journal_file)
     return True
 
 
-def _apply(layout, journal: dict) -> None:
+def _apply(layout, journal: dict, replaying: bool = False) -> None:
     writes = []
     for rel, content in journal.get("files", {}).items():
         path = layout.data_dir / rel
@@ -48,7 +50,8 @@ def _apply(layout, journal: dict) -> None:
     write_atomic_many(writes)
     events = journal.get("events") or []
     if events:
-        seen = EventLog(layout).tail_ids()
+        # Only a replay can meet events that already landed (the crash came after the append).
+        seen = EventLog(layout).tail_ids() if replaying else ()
         fresh = [e for e in events if e["id"] not in seen]
         if fresh:
             append_durable(layout.events_file, encode_events(fresh))
@@ -116,7 +119,8 @@ class Transaction:
         journal = {"files": self._files, "events": self.events}
         write_atomic(self.layout.journal_file, json.dumps(journal, ensure_ascii=False))
         _apply(self.layout, journal)
-        remove(self.layout.journal_file)
+        # No folder fsync for the removal: if it is lost in a power cut, replay is idempotent.
+        os.unlink(self.layout.journal_file)
 
 
 class UnitOfWork:
@@ -131,6 +135,7 @@ class UnitOfWork:
         self.lock.acquire()
         try:
             replay_journal(self.layout)
+            sweep_temps([self.layout.journal_file])  # a writer killed while writing its journal
         except BaseException:
             self.lock.release()
             raise
