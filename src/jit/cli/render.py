@@ -6,29 +6,10 @@ One JSON document on stdout and nothing else in JSON mode; errors become the
 
 import sys
 
+from jit.service.serialize import dumps, jsonable  # noqa: F401 - re-exported for the commands
+
 STATE_COLOUR = {"backlog": "90", "ready": "32", "in_progress": "34", "gated": "33", "done": "2", "rejected": "31"}
 PRIORITY_MARK = {"critical": "!!", "high": "! ", "normal": "  ", "low": "  "}
-
-
-def jsonable(value):
-    if hasattr(value, "to_dict"):
-        return value.to_dict()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [jsonable(v) for v in value]
-    return value
-
-
-def dumps(value) -> str:
-    if hasattr(value, "raw_json"):
-        return value.raw_json
-    # A list of cached-JSON rows (query available) is joined, not re-encoded: thousands of issues stay cheap.
-    if isinstance(value, list) and value and all(hasattr(v, "raw_json") for v in value):
-        return "[" + ", ".join(v.raw_json for v in value) + "]"
-    import json  # lazily: `jit --version` and `--help` need no JSON
-
-    return json.dumps(jsonable(value), sort_keys=True, ensure_ascii=False)
 
 
 class Output:

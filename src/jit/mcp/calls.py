@@ -13,7 +13,7 @@ import json
 import sys
 import traceback
 
-from jit.cli.render import dumps, jsonable
+from jit.service.serialize import dumps, jsonable
 from jit.domain.model import ISSUE_FIELDS
 from jit.errors import JitError, UsageError
 from jit.mcp.tools import BY_NAME

@@ -1,7 +1,7 @@
 """The MCP tool table: one tool per CLI operation, each with a small, exact JSON schema.
 
 A tool calls the same service function as its CLI command and returns the value
-that command prints with `--json`, so both go through `jit.cli.render.dumps` and
+that command prints with `--json`, so both go through `jit.service.serialize.dumps` and
 cannot drift. Every description and schema here is paid for in tokens on every
 agent conversation, so they stay terse; `tests/mcp` keeps tools/list under 16 KB.
 No SDK imports: the table can be measured and exercised without a client.

@@ -11,7 +11,7 @@ resolves them against the repository, never a file path built from them.
 from starlette.responses import HTMLResponse, Response
 from starlette.routing import Route
 
-from jit.cli.render import dumps
+from jit.service.serialize import dumps
 from jit.errors import JitError, UsageError
 from jit.service import deps, gates, issues, queries
 from jit.service.watch import change_stamp

@@ -71,7 +71,7 @@ def index(request):
 
 
 async def internal_error(request, exc):
-    from jit.cli.render import dumps
+    from jit.service.serialize import dumps
 
     body = {"error": {"code": "internal", "message": f"internal error: {type(exc).__name__}: {exc}", "details": {}}}
     return api.json_response(dumps(body), 500)
