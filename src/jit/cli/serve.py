@@ -5,12 +5,12 @@ real one even for `--port 0` (a free port: what tests and scripts use), and
 `--open` never races the server's start.
 """
 
-import ipaddress
-
 from jit.cli.parser import command
 
 
 def is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host.strip("[]").lower() == "localhost":
         return True
     try:

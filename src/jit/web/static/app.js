@@ -41,7 +41,9 @@ async function matchingIssues() {
 // ---- routing, filters, live refresh ------------------------------------------------
 function route() {
   const path = location.hash.replace(/^#/, "").split("?")[0] || "/";
-  const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
+  const parts = path.split("/").filter(Boolean).map((part) => {
+    try { return decodeURIComponent(part); } catch (e) { return part; } // a malformed %-escape stays as typed
+  });
   if (parts[0] === "issue" && parts[1]) return { name: "issue", id: parts[1] };
   if (parts[0] === "graph") return { name: "graph", id: parts[1] || null };
   if (parts[0] === "events") return { name: "events" };

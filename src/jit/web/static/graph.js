@@ -25,8 +25,10 @@ function smoothPath(pts) {
 export async function renderGraph(id, matching) {
   let nodes;
   let edges;
+  let focus = null;
   if (id) {
     const view = await api("/api/graph/" + encodeURIComponent(id));
+    focus = view.issue.id; // `id` may be a short prefix
     nodes = [view.issue, ...view.upstream, ...view.downstream];
     edges = view.edges.map(([from, to]) => ({ from, to }));
   } else {
@@ -34,7 +36,7 @@ export async function renderGraph(id, matching) {
     nodes = data.nodes;
     edges = data.edges;
   }
-  const title = id ? el("h1", {}, "Around ", el("a", { href: issueHref(id) }, short(nodes[0].id)), " ",
+  const title = focus ? el("h1", {}, "Around ", el("a", { href: issueHref(focus) }, short(nodes[0].id)), " ",
     el("span", { class: "issue-title" }, nodes[0].title)) : null;
   const legend = el("div", { class: "legend" }, STATES.map(stateChip),
     el("span", { class: "muted" }, " arrows point from a prerequisite to the issue waiting for it"),
@@ -63,7 +65,7 @@ export async function renderGraph(id, matching) {
   for (const n of nodes) {
     const box = g.node(n.id);
     const faded = matching && !matching.has(n.id);
-    const node = svg("g", { class: `node state-${n.state}${n.id === id ? " focus" : ""}${faded ? " dim" : ""}`,
+    const node = svg("g", { class: `node state-${n.state}${n.id === focus ? " focus" : ""}${faded ? " dim" : ""}`,
       "data-id": n.id, "data-state": n.state, transform: `translate(${box.x - NODE_W / 2},${box.y - NODE_H / 2})`,
       tabindex: 0, role: "link" },
     svg("title", {}, `${n.title}\n${n.id}\n${n.state}${n.assignee ? " · " + n.assignee : ""}`),
