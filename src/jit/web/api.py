@@ -2,8 +2,8 @@
 
 Each route opens a fresh Context (SQLite connections must not cross the
 threads Starlette runs sync handlers on), calls one service function and
-encodes the result with the CLI's own `dumps`, so the API and `--json` cannot
-drift. Errors carry the CLI's `{"error": {...}}` envelope with an HTTP status
+encodes the result with `jit.service.serialize.dumps`, as the CLI does, so the
+API and `--json` cannot drift. Errors carry the CLI's `{"error": {...}}` envelope with an HTTP status
 for the exit code. Ids and gate keys only ever reach the service layer, which
 resolves them against the repository, never a file path built from them.
 """
