@@ -73,6 +73,25 @@ def test_claim_fields_move_together():
     # Without the group, this would have been "ready, no assignee, a live lease".
 
 
+def test_a_claim_already_on_the_remote_beats_a_later_unpushed_one():
+    base = issue(state="ready")
+    granted = issue(state="in_progress", assignee="agent:a", updated_at=T1)
+    offline = issue(state="in_progress", assignee="agent:b", updated_at=T2)
+    result, conflicts = merged_with_remote(base, offline, granted, "theirs")
+    assert result["assignee"] == "agent:a"
+    assert conflicts[0]["rule"] == "the claim already on the remote wins"
+    assert merged(base, offline, granted)[0]["assignee"] == "agent:b"  # without a remote: later wins
+    # A terminal state still wins over a held claim, remote or not.
+    closed = issue(state="done", assignee="agent:b", updated_at=T1)
+    assert merged_with_remote(base, closed, granted, "theirs")[0]["state"] == "done"
+
+
+def merged_with_remote(base, ours, theirs, remote):
+    result, conflicts = merge_issue(base, ours, theirs, remote=remote)
+    Issue.from_dict(result)
+    return result, conflicts
+
+
 def test_gate_status_merges_per_gate():
     pending = {"status": "pending", "by": None, "at": None}
     base = issue(state="gated", gates_required=["g1", "g2"], gates_status={"g1": pending, "g2": pending})
@@ -154,6 +173,8 @@ def test_merge_is_symmetric_and_always_a_valid_issue(base, ours, theirs):
     one, _ = merged(base, ours, theirs)
     two, _ = merged(base, theirs, ours)
     assert one == two
+    # With a remote side named, swapping the sides swaps the name too.
+    assert merged_with_remote(base, ours, theirs, "theirs")[0] == merged_with_remote(base, theirs, ours, "ours")[0]
 
 
 @settings(max_examples=100, deadline=None)

@@ -76,6 +76,19 @@ def test_a_terminal_state_beats_a_later_change(pair):
     assert a.snapshot() == b.snapshot()
 
 
+def test_a_granted_claim_survives_a_later_offline_claim(pair):
+    a, b = pair
+    issue = a.create("Task")
+    a.sync()
+    b.sync()
+    a.ok("issue", "claim", issue, "agent:a", "--sync")  # granted: on the remote
+    b.ok("issue", "claim", issue, "agent:b", "--no-sync")  # later, offline
+    report = b.sync()
+    assert b.show(issue)["assignee"] == "agent:a"
+    assert [(i["id"], i["was"]) for i in report["incoming"]["lost"]] == [(issue, "agent:b")]
+    assert report["conflicts"][0]["rule"] == "the claim already on the remote wins"
+
+
 def test_edges_from_two_clones_forming_a_cycle_land_and_validate_reports_it(pair):
     a, b = pair
     x = a.create("X")

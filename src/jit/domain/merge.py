@@ -11,6 +11,9 @@ document plus the list of conflicts it settled; never conflict markers. The rule
 - a real conflict (both sides changed the same thing differently) is won by the side whose issue
   is in a terminal state (done, rejected) when exactly one is, otherwise by the side with the later
   updated_at; a tie goes to the greater canonical JSON so every machine picks the same side;
+- one exception, used by `jit sync` (which knows that "theirs" is the remote): when both sides
+  hold the issue claimed by different assignees, the claim already on the remote wins, so a claim
+  granted through the remote is never taken away by another machine's unpushed one;
 - updated_at becomes the later of the two.
 The result does not depend on which side is "ours" (the property tests check this).
 """
@@ -25,6 +28,8 @@ CLAIM_GROUP = ("state", "assignee", "lease")
 TERMINAL_RULE = "terminal state wins"
 LATER_RULE = "later change wins"
 TIE_RULE = "same updated_at: the same side wins on every machine"
+REMOTE_CLAIM_RULE = "the claim already on the remote wins"
+HELD = ("in_progress", "gated")
 REGISTRY_RULE = "gate definitions carry no time: the same side wins on every machine"
 
 
@@ -114,10 +119,16 @@ def _keyed(field, base, ours, theirs, side, rule, conflicts) -> dict:
     return merged
 
 
-def merge_issue(base: dict | None, ours: dict, theirs: dict) -> tuple:
+def _held_by_both(ours: dict, theirs: dict) -> bool:
+    return (ours.get("state") in HELD and theirs.get("state") in HELD and bool(ours.get("assignee"))
+            and bool(theirs.get("assignee")) and ours.get("assignee") != theirs.get("assignee"))
+
+
+def merge_issue(base: dict | None, ours: dict, theirs: dict, remote: str | None = None) -> tuple:
     """(merged issue dict, conflicts) where each conflict is {field, kept, dropped, rule}.
 
     base is None when both sides created the file independently (an empty ancestor).
+    remote ("ours" or "theirs") names the side already on the remote, when the caller knows it.
     """
     base = base or {}
     side, rule = _winner(ours, theirs)
@@ -132,11 +143,14 @@ def merge_issue(base: dict | None, ours: dict, theirs: dict) -> tuple:
 
     claim, clash = pick(group(base), group(ours), group(theirs))
     if clash:
-        claim, dropped = (group(ours), group(theirs)) if side == "ours" else (group(theirs), group(ours))
+        claim_side, claim_rule = side, rule
+        if remote in ("ours", "theirs") and _held_by_both(ours, theirs):
+            claim_side, claim_rule = remote, REMOTE_CLAIM_RULE
+        claim, dropped = (group(ours), group(theirs)) if claim_side == "ours" else (group(theirs), group(ours))
         for name, kept_value, dropped_value in zip(CLAIM_GROUP, claim, dropped):
             if not _same(kept_value, dropped_value):
                 conflicts.append({"field": name, "kept": _shown(kept_value), "dropped": _shown(dropped_value),
-                                  "rule": rule})
+                                  "rule": claim_rule})
     merged.update((f, v) for f, v in zip(CLAIM_GROUP, claim) if v is not MISSING)
 
     for field in sorted(set(base) | set(ours) | set(theirs)):

@@ -22,6 +22,7 @@ from jit.storage.git import Git, GitError
 DRIVER_NAME = "jit"
 DRIVER_LABEL = "jit: three-way merge of issue files, field by field"
 MERGE_LOG = "jit-merge.log"  # under the git dir: conflicts the driver settled, read back by `jit sync`
+REMOTE_SIDE_VAR = "JIT_MERGE_REMOTE_SIDE"  # set by `jit sync` for its merges: "theirs" is the remote
 
 ATTRIBUTES = """# Written by jit (`jit init`, `jit git setup`): how git merges jit's files. See docs/multi-machine.md.
 # The audit log is append-only and every line has a unique id: keep the lines of both sides.
@@ -166,7 +167,8 @@ def merge_file(base_path: str, ours_path: str, theirs_path: str, name: str | Non
     elif registry:
         merged, conflicts = merge_registry(base, ours, theirs)
     else:
-        merged, conflicts = merge_issue(base if _readable_issue(base) else None, ours, theirs)
+        remote = (env or {}).get(REMOTE_SIDE_VAR)
+        merged, conflicts = merge_issue(base if _readable_issue(base) else None, ours, theirs, remote=remote)
     write_atomic(Path(ours_path), json.dumps(merged, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
     issue_id = None if registry else merged.get("id")
     entries = [{"file": name, "issue_id": issue_id, **c} for c in conflicts]

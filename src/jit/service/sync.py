@@ -44,7 +44,7 @@ class _LockedContext(Context):
     """A Context whose transactions run under the lock the exchange holds (the lock is not re-entrant)."""
 
     def transaction(self) -> UnitOfWork:
-        unit = UnitOfWork(self.layout)
+        unit = UnitOfWork(self.layout, before_commit=self._resolve_actors)
         unit.lock = _HeldLock()
         return unit
 
@@ -119,7 +119,7 @@ class _Clone:
     # -- one round: commit, fetch, merge, settle ------------------------------------------
     def catch_up(self, lctx) -> str | None:
         """Bring HEAD up to date with the remote (lock held). Returns the remote's commit, or None."""
-        from jit.service.gitfiles import merge_log_size, read_merge_log
+        from jit.service.gitfiles import REMOTE_SIDE_VAR, merge_log_size, read_merge_log
 
         self.commit("jit: local changes")
         remote_head = self.git.fetch(self.remote, self.branch, self.tracking)
@@ -128,7 +128,8 @@ class _Clone:
             return remote_head
         offset = merge_log_size(self.git)
         self._kept_edits = []
-        unmerged = self.git.merge(self.tracking, f"jit sync: merge {self.remote}/{self.branch}")
+        unmerged = self.git.merge(self.tracking, f"jit sync: merge {self.remote}/{self.branch}",
+                                  env={REMOTE_SIDE_VAR: "theirs"})
         if unmerged:
             self._resolve(unmerged)
         merged = self.git.head()

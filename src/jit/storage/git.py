@@ -38,14 +38,14 @@ class Git:
         self.env = base
         self.config = list(config)  # (key, value) pairs passed as -c to every call
 
-    def run(self, *args, check=True, input=None) -> subprocess.CompletedProcess:
+    def run(self, *args, check=True, input=None, env=None) -> subprocess.CompletedProcess:
         argv = ["git"]
         for key, value in self.config:
             argv += ["-c", f"{key}={value}"]
         argv += list(args)
         try:
-            proc = subprocess.run(argv, cwd=self.cwd, env=self.env, input=input, capture_output=True,
-                                  text=True, encoding="utf-8", errors="replace")
+            proc = subprocess.run(argv, cwd=self.cwd, env={**self.env, **(env or {})}, input=input,
+                                  capture_output=True, text=True, encoding="utf-8", errors="replace")
         except FileNotFoundError:
             raise GitError("git is not installed (or not on PATH); jit's git features need it",
                            {"command": "git"}) from None
@@ -129,10 +129,11 @@ class Git:
                            {"remote": remote, "branch": branch, "stderr": proc.stderr.strip()})
         return self.rev(into)
 
-    def merge(self, ref: str, message: str) -> list:
-        """Merge ref into HEAD with rename detection off; the unmerged paths ([] when it merged)."""
+    def merge(self, ref: str, message: str, env=None) -> list:
+        """Merge ref into HEAD; the unmerged paths ([] when it merged). Rename detection is off: two
+        issue files look alike enough that git could take a deletion plus a creation for a rename."""
         proc = self.run("merge", "--quiet", "--no-edit", "--no-verify", "--allow-unrelated-histories",
-                        "-X", "no-renames", "-m", message, ref, check=False)
+                        "-X", "no-renames", "-m", message, ref, check=False, env=env)
         if proc.returncode == 0:
             return []
         unmerged = self.unmerged()

@@ -51,7 +51,8 @@ def _apply(layout, journal: dict, replaying: bool = False) -> None:
     events = journal.get("events") or []
     if events:
         # Only a replay can meet events that already landed (the crash came after the append).
-        seen = EventLog(layout).tail_ids() if replaying else ()
+        # They landed in one write at the end of the log: look back at least that far.
+        seen = EventLog(layout).tail_ids(len(encode_events(events)) + (1 << 16)) if replaying else ()
         fresh = [e for e in events if e["id"] not in seen]
         if fresh:
             append_durable(layout.events_file, encode_events(fresh))
