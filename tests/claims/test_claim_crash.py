@@ -13,7 +13,7 @@ import time
 from collections import Counter
 
 from claim_helpers import events, import_issues, stored
-from conftest import JIT_BIN
+from jit_testing import JIT_BIN
 
 
 def _spawn(repo, argv):

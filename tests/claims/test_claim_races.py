@@ -6,7 +6,7 @@ import sys
 from collections import Counter
 
 from claim_helpers import STRESS_SCRIPT, events, import_issues, race, stored
-from conftest import JIT_BIN
+from jit_testing import JIT_BIN
 
 # An agent loop: claim-next until nothing is left, printing each claimed id.
 _WORKER = """

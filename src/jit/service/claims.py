@@ -9,7 +9,7 @@ reads the issue; there is no daemon.
 
 from jit.domain import states
 from jit.domain.leases import is_expired, make_lease
-from jit.domain.model import BACKLOG, GATED, IN_PROGRESS, READY, TERMINAL, check_assignee
+from jit.domain.model import BACKLOG, GATED, IN_PROGRESS, PRIORITIES, READY, TERMINAL, check_assignee, check_choice
 from jit.errors import Conflict, NothingAvailable, NotFound, Refused, UsageError
 from jit.service.flow import deps_done
 
@@ -66,6 +66,10 @@ def _claim_in_tx(ctx, tx, issue, assignee, lease):
     issue = _expire(ctx, tx, issue)
     if issue.assignee and issue.state in (IN_PROGRESS, GATED):
         raise _holder_conflict(issue)
+    if issue.assignee and issue.assignee != assignee and issue.state not in TERMINAL:
+        # Reserved for someone (`assign` on a backlog issue, `create --assignee`): claiming would steal it.
+        raise Conflict(f"{issue.short_id} is assigned to {issue.assignee}; `jit issue unassign` it first",
+                       {"id": issue.id, "assignee": issue.assignee, "state": issue.state})
     if issue.state == READY and not deps_done(tx, issue):
         raise states.refuse_transition(issue, IN_PROGRESS, "its dependencies are not done yet")
     after = states.start(issue, assignee, tx.gates(), ctx.now()).replace(lease=lease)
@@ -94,6 +98,8 @@ def claim_next(ctx, assignee, labels=(), priority=None, ttl=None):
     from jit.domain.labels import label_matches
 
     check_assignee(assignee)
+    if priority:
+        check_choice("priority", priority, PRIORITIES)
     lease = _lease(ctx, ttl)
     with ctx.transaction() as tx:
         index = ctx.index()
