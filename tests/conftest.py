@@ -1,77 +1,8 @@
-"""Shared fixtures: every test gets its own temporary repository and runs the real `jit`.
-
-`repo.jit(...)` runs the installed console script as a subprocess (the real
-CLI, real exit codes, real stdout/stderr). `repo.ctx()` opens the same
-repository in-process through the service layer for setup and inspection.
-"""
-
-import json
-import os
-import subprocess
-import sys
-from pathlib import Path
+"""Shared fixtures: every test gets its own temporary repository and runs the real `jit`."""
 
 import pytest
 
-JIT_BIN = str(Path(sys.executable).parent / "jit")
-
-
-class Result:
-    def __init__(self, proc):
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
-
-    @property
-    def json(self):
-        return json.loads(self.out)
-
-    def __repr__(self):
-        return f"Result(code={self.code}, out={self.out[:300]!r}, err={self.err[:300]!r})"
-
-
-def clean_env(**extra):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("JIT_")}
-    env["USER"] = "tester"
-    env.update(extra)
-    return env
-
-
-class Repo:
-    def __init__(self, root: Path):
-        self.root = root
-        self.data = root / ".jit"
-        self.env = clean_env()
-
-    def jit(self, *args, input=None, env=None, cwd=None, timeout=60) -> Result:
-        proc = subprocess.run(
-            [JIT_BIN, *map(str, args)], cwd=cwd or self.root, input=input, capture_output=True, text=True,
-            env={**self.env, **(env or {})}, timeout=timeout,
-        )
-        return Result(proc)
-
-    def ok(self, *args, **kw):
-        """Run with --json, assert exit 0, return the parsed JSON."""
-        r = self.jit(*args, "--json", **kw)
-        assert r.code == 0, r
-        return r.json
-
-    def create(self, title="Task", *args) -> str:
-        return self.ok("issue", "create", "--title", title, *args)["id"]
-
-    def ctx(self):
-        from jit.service.context import open_repo
-
-        return open_repo(str(self.root), env=self.env)
-
-    def snapshot(self) -> dict:
-        """Every file under .jit/ except derived ones, for "nothing changed" assertions."""
-        files = {}
-        for path in sorted(self.data.rglob("*")):
-            rel = path.relative_to(self.data).as_posix()
-            if path.is_file() and not rel.startswith(("index.sqlite", ".lock")):
-                files[rel] = path.read_bytes()
-        return files
+from jit_testing import JIT_BIN, Repo, Result, clean_env  # noqa: F401 - re-exported for older imports
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import json
 import subprocess
 import tempfile
 
-from conftest import JIT_BIN, clean_env
+from jit_testing import JIT_BIN, clean_env
 
 
 def test_demo_runs_clean_and_leaves_nothing_behind():

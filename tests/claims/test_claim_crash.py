@@ -12,8 +12,7 @@ import subprocess
 import time
 from collections import Counter
 
-from claim_helpers import events, import_issues, stored
-from jit_testing import JIT_BIN
+from claim_helpers import JIT_BIN, events, import_issues, stored
 
 
 def _spawn(repo, argv):

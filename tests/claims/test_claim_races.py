@@ -5,8 +5,7 @@ import subprocess
 import sys
 from collections import Counter
 
-from claim_helpers import STRESS_SCRIPT, events, import_issues, race, stored
-from jit_testing import JIT_BIN
+from claim_helpers import JIT_BIN, STRESS_SCRIPT, events, import_issues, race, stored
 
 # An agent loop: claim-next until nothing is left, printing each claimed id.
 _WORKER = """

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from jit_testing import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from web_helpers import Server  # noqa: E402
 
 from jit.errors import GateFailed  # noqa: E402

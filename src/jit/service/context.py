@@ -36,6 +36,15 @@ class SystemClock:
         return rfc3339(self.now_ns())
 
 
+def _login_name() -> str:
+    try:
+        import pwd
+
+        return pwd.getpwuid(os.getuid()).pw_name
+    except (ImportError, KeyError):
+        return "unknown"
+
+
 def random_id() -> str:
     return format_uuid4(os.urandom(16))
 
@@ -64,17 +73,25 @@ class Context:
             return self.explicit_actor
         if assignee:
             return assignee
-        return "human:" + (self.env.get("USER") or self.env.get("LOGNAME") or "unknown")
+        return "human:" + (self.env.get("USER") or self.env.get("LOGNAME") or _login_name())
 
     def event(self, type_: str, issue_id: str | None, data: dict | None = None, *, actor=None, ts=None) -> dict:
+        """A new event; without an explicit actor it is resolved at commit from the issue's assignee."""
         return {
             "id": self.new_id(), "ts": ts or self.now(), "type": type_, "issue_id": issue_id,
-            "actor": actor or self.actor(), "data": data or {},
+            "actor": actor or self.explicit_actor, "data": data or {},
         }
+
+    def _resolve_actors(self, tx) -> None:
+        touched = tx.touched
+        for event in tx.events:
+            if event["actor"] is None:
+                issue = touched.get(event["issue_id"])
+                event["actor"] = self.actor(issue.assignee if issue is not None else None)
 
     # -- storage access -------------------------------------------------------------------
     def transaction(self) -> UnitOfWork:
-        return UnitOfWork(self.layout)
+        return UnitOfWork(self.layout, before_commit=self._resolve_actors)
 
     @property
     def config(self) -> dict:

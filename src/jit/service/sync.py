@@ -135,8 +135,8 @@ class _Clone:
         merged = self.git.head()
         conflicts = read_merge_log(self.git, offset) + self._kept_edits
         self.conflicts += conflicts
-        self._note_incoming(head, merged)
-        settle(lctx, conflicts)
+        touched = self._note_incoming(head, merged)
+        settle(lctx, conflicts, touched)
         self.commit("jit sync: settle states after merge")
         return remote_head
 
@@ -157,7 +157,8 @@ class _Clone:
                                      "dropped": "deleted", "rule": "an edited issue beats its deletion"})
         self.git.run("commit", "--quiet", "--no-edit", "--no-verify")
 
-    def _note_incoming(self, before, after) -> None:
+    def _note_incoming(self, before, after) -> set:
+        """Record what the merge brought in; returns the ids of the issue files it changed."""
         import json
 
         changes = self.git.changed_files(before, after, f"{self.pathspec}/issues")
@@ -185,6 +186,7 @@ class _Clone:
                 if old.get("assignee") and old.get("state") == "in_progress":
                     self.incoming["lost"][issue_id] = {**brief, "was": old.get("assignee")}
         self.incoming["events"] += self.git.added_lines(before, after, f"{self.pathspec}/events.jsonl")
+        return {path.rsplit("/", 1)[-1].removesuffix(".json") for _status, path in changes}
 
     def undo(self, base: str) -> None:
         """Put branch, index and `.jit/` back at base: a claim that was not granted leaves nothing behind."""
@@ -216,10 +218,13 @@ def _pause(attempt: int) -> None:
 
 # -- after a merge ---------------------------------------------------------------------------
 
-def settle(lctx, conflicts=()) -> None:
+def settle(lctx, conflicts=(), touched=None) -> None:
     """Apply what a one-machine command would have done in the same step (lock held): log the conflicts
     the merge settled, finish gated issues whose gates all passed, and move backlog/ready issues to
-    match their dependencies. Cycles and dangling dependencies are left for `jit validate` to report."""
+    match their dependencies. Cycles and dangling dependencies are left for `jit validate` to report.
+
+    touched: ids of the issue files the merge changed (None: every issue). Both sides were settled
+    before the merge, so only those and their dependents can be out of place."""
     from jit.domain import states
     from jit.domain.model import BACKLOG, GATED, READY
     from jit.service.flow import record_state
@@ -233,8 +238,14 @@ def settle(lctx, conflicts=()) -> None:
     with lctx.transaction() as tx:
         for issue_id, fields in by_issue.items():
             tx.event(lctx.event("merge_conflict_resolved", issue_id, {"fields": fields}, actor=SYNC_ACTOR))
+        if touched is None:
+            candidates = set(lctx.files.ids())
+        else:
+            index = lctx.index()
+            candidates = {i for i in touched if tx.exists(i)}
+            candidates |= {d for i in touched for d in index.dependents(i) if tx.exists(d)}
         loaded = []
-        for issue_id in sorted(lctx.files.ids()):
+        for issue_id in sorted(candidates):
             try:
                 loaded.append(tx.load(issue_id))
             except CorruptFile:

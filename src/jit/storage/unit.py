@@ -127,9 +127,10 @@ class Transaction:
 class UnitOfWork:
     """`with UnitOfWork(layout) as tx:` holds the lock, replays any journal, commits on success."""
 
-    def __init__(self, layout, lock_timeout: float | None = None):
+    def __init__(self, layout, lock_timeout: float | None = None, before_commit=None):
         self.layout = layout
         self.lock = RepoLock(layout.lock_file, lock_timeout)
+        self.before_commit = before_commit
         self.tx = None
 
     def __enter__(self) -> Transaction:
@@ -146,6 +147,8 @@ class UnitOfWork:
     def __exit__(self, exc_type, exc, tb):
         try:
             if exc_type is None:
+                if self.before_commit is not None:
+                    self.before_commit(self.tx)
                 self.tx.commit()
         finally:
             self.lock.release()
