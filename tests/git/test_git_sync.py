@@ -156,6 +156,24 @@ def test_merge_settles_states_a_single_machine_would_have_moved(pair):
     assert a.snapshot() == b.snapshot()
 
 
+def test_gates_passed_on_two_machines_finish_the_issue(pair):
+    a, b = pair
+    a.ok("gate", "define", "review", "--title", "Review")
+    a.ok("gate", "define", "qa", "--title", "QA")
+    issue = a.create("Gated work", "--gate", "review", "--gate", "qa")
+    a.ok("issue", "claim", issue, "agent:a")
+    assert a.ok("issue", "done", issue)["state"] == "gated"
+    a.sync()
+    b.sync()
+    a.ok("gate", "pass", issue, "review")
+    b.ok("gate", "pass", issue, "qa")  # each machine alone still waits for the other gate
+    a.sync()
+    report = b.sync()
+    assert report["ok"] and b.show(issue)["state"] == "done"
+    a.sync()
+    assert a.show(issue)["state"] == "done" and a.snapshot() == b.snapshot()
+
+
 def test_gate_definitions_from_two_clones_merge(pair):
     a, b = pair
     a.ok("gate", "define", "lint", "--title", "Lint")
