@@ -2,7 +2,10 @@
 
 import importlib.util
 import json
+import sys
 from pathlib import Path
+
+JIT_BIN = str(Path(sys.executable).parent / "jit")  # the installed console script, as users run it
 
 _BENCH = Path(__file__).resolve().parents[2] / "bench" / "stress_claims.py"
 _spec = importlib.util.spec_from_file_location("stress_claims", _BENCH)

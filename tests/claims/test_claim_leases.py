@@ -7,8 +7,7 @@ an injected clock for the exact boundary.
 import json
 import time
 
-from claim_helpers import events, race
-from conftest import JIT_BIN
+from claim_helpers import JIT_BIN, events, race
 
 
 def _wait_past(expires_at: str, margin=0.2):

@@ -2,6 +2,10 @@
 
 import json
 import os
+import sys
+from pathlib import Path
+
+JIT_BIN = str(Path(sys.executable).parent / "jit")  # the installed console script, as users run it
 
 
 def events(repo, type_=None, issue_id=None) -> list:

@@ -7,7 +7,7 @@ run records and the process-group kill are the ones a user gets.
 import json
 import time
 
-from gate_helpers import assert_one_line_error, define_auto, events, kill_quietly, pid_dead, run_files
+from gate_helpers import JIT_BIN, assert_one_line_error, define_auto, events, kill_quietly, pid_dead, run_files
 
 
 def test_exit_zero_passes_and_stores_the_run(repo):
@@ -149,3 +149,37 @@ def test_check_all_runs_every_auto_gate_and_skips_manual_ones(repo):
     other = repo.create("Other", "--gate", "unit", "--gate", "fmt")
     ok = repo.ok("gate", "check-all", other)
     assert [x["status"] for x in ok["runs"]] == ["passed", "passed"]
+
+
+def _run_on_a_terminal(repo, *args) -> str:
+    """Run jit with stdout and stderr on a pseudo-terminal; returns everything it wrote."""
+    import os
+    import pty
+    import subprocess
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([JIT_BIN, *args], cwd=repo.root, env={**repo.env, "TERM": "xterm"},
+                            stdin=subprocess.DEVNULL, stdout=slave, stderr=slave)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(master, 4096)
+        except OSError:  # EIO: every writer closed the terminal
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(master)
+    assert proc.wait(timeout=30) == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_long_checker_shows_progress_on_a_terminal_only(repo):
+    define_auto(repo, "slow", "echo compiling; sleep 0.8; echo linking; sleep 0.8")
+    issue = repo.create("Parser", "--gate", "slow")
+    shown = _run_on_a_terminal(repo, "gate", "check", issue, "slow")
+    assert "slow: running" in shown and "compiling" in shown and "gate slow: passed" in shown
+    quiet = _run_on_a_terminal(repo, "gate", "check", issue, "slow", "--json")
+    assert "running" not in quiet and json.loads(quiet)["run"]["status"] == "passed"
+    assert _run_on_a_terminal(repo, "gate", "check", issue, "slow", "-q").strip() == "passed"
