@@ -108,3 +108,21 @@ def test_racing_claims_from_three_clones_grant_exactly_one(tmp_path):
         claimed = [e for e in c.events() if e["type"] == "issue_claimed"]
         assert [e["data"]["assignee"] for e in claimed] == [f"agent:{winner.name}"]
     assert clones[0].snapshot() == clones[1].snapshot() == clones[2].snapshot()
+
+
+def test_a_claim_that_cannot_be_pushed_is_not_granted(tmp_path):
+    a, _ = make_team(tmp_path, ("a", "b"))
+    issue = a.create("Task")
+    a.sync()
+    before = (a.git("rev-parse", "HEAD"), a.snapshot())
+    hook = a.root / ".git" / "hooks" / "pre-push"
+    hook.write_text("#!/bin/sh\necho 'push refused by policy' >&2\nexit 1\n")
+    hook.chmod(hook.stat().st_mode | stat.S_IXUSR)
+    res = a.jit("issue", "claim", issue, "agent:a", "--sync", "--json")
+    assert res.code == 1 and res.json["error"]["code"] == "git", res
+    assert (a.git("rev-parse", "HEAD"), a.snapshot()) == before  # nothing of the attempt is left
+    hook.unlink()
+    a.git("remote", "set-url", "origin", str(tmp_path / "gone.git"))
+    res = a.jit("issue", "claim", issue, "agent:a", "--sync", "--json")
+    assert res.code == 1 and res.json["error"]["code"] == "git"
+    assert a.show(issue)["assignee"] is None

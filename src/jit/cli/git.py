@@ -51,7 +51,7 @@ def sync(ns, out, ctx):
         lines += [f"  lost     {_brief(i)}  (you had it as {i['was']}; now {i['assignee']})" for i in incoming["lost"]]
         lines += [f"  deleted  {i[:8]}" for i in incoming["deleted"]]
         for c in report["conflicts"]:
-            where = (c.get("issue_id") or c.get("file") or "")[:8]
+            where = c["issue_id"][:8] if c.get("issue_id") else c.get("file") or ""
             lines.append(f"conflict {where} {c['field']}: kept {c['kept']!r} ({c['rule']})")
         for p in report["problems"]:
             lines.append(f"{p['kind']}: {p['message']}" + (f"\n    fix: {p['fix']}" if p.get("fix") else ""))
