@@ -22,23 +22,8 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def write_atomic(path: Path, data: bytes | str) -> None:
-    if isinstance(data, str):
-        data = data.encode("utf-8")
-    path = Path(path)
-    tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(3).hex()}{TMP_SUFFIX}"
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    except BaseException:
-        os.close(fd)
-        os.unlink(tmp)
-        raise
-    os.close(fd)
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
+    """Replace one file atomically (the single-item case of write_atomic_many)."""
+    write_atomic_many([(path, data)])
 
 
 def write_atomic_many(items) -> None:
