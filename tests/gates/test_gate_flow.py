@@ -116,6 +116,13 @@ def test_actor_defaults_and_by(gated):
     status = repo.ok("gate", "pass", issue, "review", "--actor", "agent:reviewer")["gates_status"]["review"]
     assert status["by"] == "agent:reviewer"
     assert events(repo, "gate_passed", issue)[0]["actor"] == "agent:reviewer"
+    # Without --by or --actor, a verdict on claimed work is the assignee's, in the run, status and log alike.
+    claimed = repo.create("Claimed", "--gate", "tests", "--gate", "review")
+    repo.ok("issue", "claim", claimed, "agent:w1")
+    run = repo.ok("gate", "check", claimed, "tests")["run"]
+    status = repo.ok("gate", "pass", claimed, "review")["gates_status"]
+    assert run["by"] == status["tests"]["by"] == status["review"]["by"] == "agent:w1"
+    assert {e["actor"] for e in events(repo, "gate_passed", claimed)} == {"agent:w1"}
 
 
 def test_gate_runs_lists_history_and_latest_tail(repo):

@@ -162,14 +162,15 @@ def pass_gate(ctx, ref, key, by=None):
     issue_id = ctx.resolve(ref)
     with ctx.transaction() as tx:
         issue = _issue_gate(tx, issue_id, key)
-        return _record_verdict(ctx, tx, issue, key, PASSED, by or ctx.actor(), {})
+        return _record_verdict(ctx, tx, issue, key, PASSED, by or ctx.actor(issue.assignee), {})
 
 
 def fail_gate(ctx, ref, key, reason=None, by=None):
     issue_id = ctx.resolve(ref)
     with ctx.transaction() as tx:
         issue = _issue_gate(tx, issue_id, key)
-        return _record_verdict(ctx, tx, issue, key, FAILED, by or ctx.actor(), {"reason": reason} if reason else {})
+        return _record_verdict(ctx, tx, issue, key, FAILED, by or ctx.actor(issue.assignee),
+                               {"reason": reason} if reason else {})
 
 
 def _run_one(ctx, issue_id, key, on_progress):
@@ -191,7 +192,7 @@ def _run_one(ctx, issue_id, key, on_progress):
         "started_at": rfc3339(int(result["started"] * 1e9)), "duration": result["duration"],
         "exit_code": result["exit_code"], "timed_out": result["timed_out"], "error": result["error"],
         "output_tail": result["output_tail"], "output_bytes": result["output_bytes"],
-        "status": PASSED if passed else FAILED, "by": ctx.actor(),
+        "status": PASSED if passed else FAILED, "by": ctx.actor(issue.assignee),  # SPEC 10's actor rule
     }
     with ctx.transaction() as tx:
         issue = _issue_gate(tx, issue_id, key)
@@ -199,7 +200,7 @@ def _run_one(ctx, issue_id, key, on_progress):
         extra = {"run": run_id, "exit_code": result["exit_code"]}
         if result["error"]:
             extra["reason"] = result["error"]
-        after = _record_verdict(ctx, tx, issue, key, PASSED if passed else FAILED, ctx.actor(), extra)
+        after = _record_verdict(ctx, tx, issue, key, PASSED if passed else FAILED, record["by"], extra)
     return after, record
 
 
