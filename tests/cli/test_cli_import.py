@@ -1,8 +1,11 @@
 """`jit issue import FILE|-` (SPEC section 8): JSON Lines, all or nothing, errors name the line."""
 
 import json
+import uuid
 
 import pytest
+from jit.service.context import open_repo
+from jit.service.issues import create_issue
 
 
 def jsonl(*records) -> str:
@@ -115,15 +118,21 @@ def test_a_cycle_inside_the_file_is_refused_naming_the_lines(repo, fails):
     assert "cycle" in error["message"]
 
 
-def test_an_ambiguous_existing_id_prefix_is_an_error(repo, fails):
-    ids = [repo.create(f"I{i}") for i in range(40)]
-    # Find a 4-character prefix shared by two ids, if the random ids gave one; else a missing one.
-    firsts = [i[:4] for i in ids]
-    shared = next((p for p in firsts if firsts.count(p) > 1), None)
-    missing = next(p for p in ("0000", "1111", "2222", "3333") if p not in firsts)
-    fails(2, "issue", "import", "-", input=jsonl({"title": "x", "depends_on": [missing]}))
-    if shared:
-        fails(2, "issue", "import", "-", input=jsonl({"title": "x", "depends_on": [shared]}))
+def test_an_ambiguous_or_missing_existing_id_is_an_error(repo, fails):
+    ids = iter(["abcd1234-0000-4000-8000-000000000001", str(uuid.uuid4()),
+                "abcd1234-0000-4000-8000-000000000002", str(uuid.uuid4())])
+    ctx = open_repo(str(repo.root), env=repo.env, new_id=lambda: next(ids))
+    try:
+        create_issue(ctx, "first")
+        create_issue(ctx, "second")
+    finally:
+        ctx.close()
+    error = fails(2, "issue", "import", "-", input=jsonl({"title": "x", "depends_on": ["abcd"]}))
+    assert "line 1" in error["message"]
+    fails(2, "issue", "import", "-", input=jsonl({"title": "x", "depends_on": ["0000"]}))
+    second = "abcd1234-0000-4000-8000-000000000002"
+    [made] = repo.ok("issue", "import", "-", input=jsonl({"title": "x", "depends_on": [second.replace("-", "")]}))
+    assert made["dependencies"] == [second]
 
 
 def test_missing_file_is_not_found(repo, fails, tmp_path):

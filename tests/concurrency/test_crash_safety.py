@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-KILLS = 120
+KILLS = 90
 PARALLEL = 3
 
 
