@@ -154,3 +154,14 @@ def test_lease_boundary_with_an_injected_clock(repo):
     clock.ns += 1000  # one microsecond later: gone
     assert issues.show_issue(ctx, issue.id).assignee is None
     ctx.close()
+
+
+def test_a_person_taking_over_ends_the_agents_lease(repo):
+    issue = repo.create("Parser")
+    lease = repo.ok("issue", "claim", issue, "agent:a", "--ttl", "1")["lease"]
+    taken = repo.ok("issue", "assign", issue, "human:ana")
+    assert (taken["assignee"], taken["lease"]) == ("human:ana", None)
+    _wait_past(lease["expires_at"])
+    shown = repo.ok("issue", "show", issue)
+    assert (shown["state"], shown["assignee"]) == ("in_progress", "human:ana")
+    assert events(repo, "lease_expired") == []

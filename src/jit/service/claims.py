@@ -163,10 +163,11 @@ def assign(ctx, ref, assignee):
         issue = _expire(ctx, tx, tx.load(issue_id))
         if issue.state in TERMINAL:
             raise Refused(f"{issue.short_id} is {issue.state}; it cannot be assigned", {"id": issue_id})
+        # The previous holder's lease is theirs: it must not expire the new assignment.
         if issue.state == READY:
-            after = states.start(issue, assignee, tx.gates(), ctx.now())
+            after = states.start(issue, assignee, tx.gates(), ctx.now()).replace(lease=None)
         else:
-            after = issue.replace(assignee=assignee, updated_at=ctx.now())
+            after = issue.replace(assignee=assignee, lease=None, updated_at=ctx.now())
         tx.save(after)
         tx.event(ctx.event("issue_assigned", issue_id, {"from_assignee": issue.assignee, "assignee": assignee,
                                                         "from": issue.state, "to": after.state}))
