@@ -5,7 +5,7 @@ import subprocess
 import sys
 from collections import Counter
 
-from claim_helpers import JIT_BIN, STRESS_SCRIPT, events, import_issues, race, stored
+from claim_helpers import JIT_BIN, STRESS_SCRIPT, events, import_issues, race, stored, stress_claims
 
 # An agent loop: claim-next until nothing is left, printing each claimed id.
 _WORKER = """
@@ -92,7 +92,7 @@ def test_stress_script_short_run(tmp_path):
 
 
 def test_stress_round_check_catches_a_double_claim():
-    check = STRESS_SCRIPT and __import__("claim_helpers").stress_claims.check_round
+    check = stress_claims.check_round
     two_winners = [(0, "", ""), (0, "", ""), (4, "", "already claimed by agent:racer-0")]
     problems = check(two_winners, {"state": "in_progress", "assignee": "agent:racer-0"}, [{"data": {}}] * 2)
     assert any("2 processes won" in p for p in problems) and any("2 issue_claimed" in p for p in problems)

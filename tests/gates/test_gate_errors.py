@@ -1,7 +1,7 @@
 """Bad gate input: a clear one-line error, the right exit code, and `.jit/` left exactly as it was."""
 
 import pytest
-from gate_helpers import assert_one_line_error, define_auto
+from gate_helpers import assert_one_line_error
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@
 A hypothesis state machine drives the service layer of a real temporary
 repository (real files, real lock, real checker processes) with every
 operation that touches states or gates, in any order, including ones the
-rules refuse. After each step: every done issue has all its required gates
+rules refuse, `validate --fix` and deletions. After each step: every done issue has all its required gates
 passed, terminal issues (done, rejected) never move again, a refused
 operation changed nothing on disk, and `validate` finds no bad state.
 """
@@ -103,6 +103,18 @@ class GateRules(RuleBasedStateMachine):
     def add_dependency(self, a, b):
         self.attempt(deps.add_dependency, self.pick(a), self.pick(b))
 
+    @precondition(lambda self: len(self.ids) > 1)
+    @rule(n=st.integers(0, 9))
+    def delete(self, n):
+        victim = self.pick(n)
+        issues.delete_issue(self.ctx, victim, force=True)
+        self.ids.remove(victim)
+        self.terminal.pop(victim, None)
+
+    @rule()
+    def validate_fix(self):
+        validate.validate(self.ctx, fix=True)
+
     # -- gates on issues ----------------------------------------------------------------
     @precondition(lambda self: self.ids)
     @rule(n=st.integers(0, 9), key=st.sampled_from(KEYS),
@@ -158,7 +170,7 @@ class GateRules(RuleBasedStateMachine):
 
 
 GateRules.TestCase.settings = settings(
-    max_examples=40, stateful_step_count=25, deadline=None,
+    max_examples=50, stateful_step_count=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_no_sequence_reaches_done_with_a_gate_not_passed = GateRules.TestCase
