@@ -3,9 +3,10 @@
 A hypothesis state machine drives the service layer of a real temporary
 repository (real files, real lock, real checker processes) with every
 operation that touches states or gates, in any order, including ones the
-rules refuse, `validate --fix` and deletions. After each step: every done issue has all its required gates
-passed, terminal issues (done, rejected) never move again, a refused
-operation changed nothing on disk, and `validate` finds no bad state.
+rules refuse, deletions and `validate --fix`. After each step: every done
+issue has all its required gates passed, terminal issues (done, rejected)
+never move again, a refused operation changed nothing on disk, and
+`validate` finds no bad state.
 """
 
 import shutil
