@@ -11,32 +11,45 @@ import json
 
 import pytest
 
+def _edit(**changes):
+    def apply(data):
+        for key, value in changes.items():
+            if value is _DROP:
+                del data[key]
+            else:
+                data[key] = value
+        return json.dumps(data, indent=2)
+
+    return apply
+
+
+_DROP = object()
+# A name -> the text a careless hand edit or a bad merge leaves in the file.
 CORRUPTIONS = {
-    "not json": '{"id": "torn',
-    "empty": "",
-    "a list": "[]",
-    "unknown state": None,      # filled in from a real issue below
-    "missing title": None,
-    "labels not a list": None,
-    "wrong id": None,
+    "not json": lambda data: '{"id": "torn',
+    "empty": lambda data: "",
+    "a list": lambda data: "[]",
+    "merge markers": lambda data: "<<<<<<< HEAD\n" + json.dumps(data) + "\n=======\n{}\n>>>>>>> theirs\n",
+    "unknown state": _edit(state="open"),
+    "missing title": _edit(title=_DROP),
+    "empty title": _edit(title=""),
+    "labels not a list": _edit(labels="type:task"),
+    "a label not a string": _edit(labels=[5]),
+    "a dependency not a string": _edit(dependencies=[5]),
+    "a gate key not a string": _edit(gates_required=[None]),
+    "gate status not an object": _edit(gates_status={"review": "passed"}),
+    "description not a string": _edit(description=7),
+    "assignee not a string": _edit(assignee=5),
+    "created_at not a string": _edit(created_at=5),
+    "lease not an object": _edit(lease="soon"),
+    "unknown priority": _edit(priority="urgent"),
+    "wrong id": _edit(id="00000000-0000-4000-8000-000000000000"),
 }
 
 
 def corrupt(repo, issue_id, kind):
     path = repo.data / "issues" / f"{issue_id}.json"
-    data = json.loads(path.read_text())
-    text = CORRUPTIONS[kind]
-    if text is None:
-        if kind == "unknown state":
-            data["state"] = "open"
-        elif kind == "missing title":
-            del data["title"]
-        elif kind == "labels not a list":
-            data["labels"] = "type:task"
-        elif kind == "wrong id":
-            data["id"] = "00000000-0000-4000-8000-000000000000"
-        text = json.dumps(data, indent=2)
-    path.write_text(text)
+    path.write_text(CORRUPTIONS[kind](json.loads(path.read_text())))
     return f".jit/issues/{issue_id}.json"
 
 
@@ -45,9 +58,12 @@ def test_a_corrupt_issue_file_is_named_with_the_fix_and_no_traceback(repo, fails
     other = repo.create("Healthy")
     broken = repo.create("Broken")
     name = corrupt(repo, broken, kind)
-    for args in (["issue", "show", broken], ["issue", "update", broken, "--title", "x"], ["issue", "done", broken],
-                 ["dep", "add", other, broken], ["dep", "add", broken, other],
-                 ["issue", "create", "--title", "x", "--dep", broken]):
+    commands = [["issue", "show", broken], ["dep", "add", broken, other]]
+    if kind in ("not json", "a dependency not a string"):  # every command that reads it, for two kinds
+        commands += [["issue", "update", broken, "--title", "x"], ["issue", "done", broken],
+                     ["issue", "reject", broken], ["graph", "show", broken], ["dep", "add", other, broken],
+                     ["issue", "create", "--title", "x", "--dep", broken]]
+    for args in commands:
         error = fails(1, *args, code="corrupt_file")
         assert name in error["message"] and "fix" in error["message"], error
         assert error["details"]["file"] == name
@@ -57,6 +73,10 @@ def test_a_corrupt_issue_file_is_named_with_the_fix_and_no_traceback(repo, fails
     assert name in listed.err
     assert [i["id"] for i in repo.ok("issue", "list")] == [other]
     assert [i["id"] for i in repo.ok("query", "available")] == [other]
+    for args in (["issue", "search", "e"], ["query", "blocked"], ["query", "label", "type:*"], ["graph", "export"],
+                 ["graph", "show", other]):
+        r = repo.jit(*args, "--json")
+        assert r.code == 0 and "Traceback" not in r.err, (args, r)
     assert repo.ok("issue", "done", other)["state"] == "done"
     assert repo.ok("status")["corrupt"] == [broken]
 

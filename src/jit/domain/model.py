@@ -97,12 +97,22 @@ class Issue:
             raise ValueError(f"unknown state {data['state']!r}")
         if data.get("priority", "normal") not in PRIORITY_RANK:
             raise ValueError(f"unknown priority {data.get('priority')!r}")
+        if not data["title"].strip():
+            raise ValueError("field 'title' is empty")
         for listed in ("dependencies", "gates_required", "labels"):
-            if not isinstance(data.get(listed, []), list):
-                raise ValueError(f"field {listed!r} must be a list")
+            value = data.get(listed, [])
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"field {listed!r} must be a list of strings")
         for mapped in ("gates_status", "context"):
             if not isinstance(data.get(mapped, {}), dict):
                 raise ValueError(f"field {mapped!r} must be an object")
+        if not all(isinstance(v, dict) for v in data.get("gates_status", {}).values()):
+            raise ValueError("every entry of 'gates_status' must be an object")
+        for text in ("description", "assignee", "created_at", "updated_at"):
+            if data.get(text) is not None and not isinstance(data[text], str):
+                raise ValueError(f"field {text!r} must be a string")
+        if data.get("lease") is not None and not isinstance(data["lease"], dict):
+            raise ValueError("field 'lease' must be null or an object")
         issue = cls(**{k: data.get(k) for k in ISSUE_FIELDS})
         issue.description = issue.description or ""
         issue.priority = issue.priority or "normal"

@@ -49,7 +49,10 @@ def graph_show(ctx, ref) -> dict:
     from jit.service.queries import issues_by_id
 
     issue_id = ctx.resolve(ref)
+    # The index skips unreadable files; reading this one first names the file and the fix.
+    issue = ctx.files.load(issue_id)
     by_id = issues_by_id(ctx)
+    by_id.setdefault(issue_id, issue)
     deps = {i: x.dependencies for i, x in by_id.items()}
     up = graph.reachable(deps, issue_id)
     down = graph.reachable(graph.reverse(deps), issue_id)
