@@ -139,3 +139,19 @@ def test_index_always_agrees_with_the_files(repo, ops):
     ctx.close()
     for p in (repo.data / "issues").glob("*.json"):
         p.unlink()
+
+
+def test_inode_mode_sees_rename_based_writes(repo):
+    """JIT_INDEX_VERIFY=inode trusts the directory listing: jit's own writes and renames still show."""
+    env = {"JIT_INDEX_VERIFY": "inode"}
+    a = repo.create("Alpha")
+    assert [i["id"] for i in repo.ok("query", "available", env=env)] == [a]
+    b = repo.create("Bravo", "--priority", "critical")
+    assert [i["id"] for i in repo.ok("query", "available", env=env)] == [b, a]
+    path = repo.data / "issues" / f"{a}.json"
+    data = json.loads(path.read_text())
+    data["state"] = "done"
+    tmp = path.with_name(".edit.tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    os.replace(tmp, path)  # how editors that save atomically (and git) replace a file
+    assert [i["id"] for i in repo.ok("query", "available", env=env)] == [b]

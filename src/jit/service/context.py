@@ -107,7 +107,8 @@ class Context:
         if self._index is None:
             from jit.storage.index import Index
 
-            self._index = Index(self.layout, warn=self.warn)
+            verify = "inode" if self.env.get("JIT_INDEX_VERIFY") == "inode" else "stat"
+            self._index = Index(self.layout, warn=self.warn, verify=verify)
         self._index.invalidate()
         return self._index
 

@@ -37,9 +37,10 @@ def issue_json(issue) -> str:
 
 
 class Index:
-    def __init__(self, layout, warn=None):
+    def __init__(self, layout, warn=None, verify="stat"):
         self.layout = layout
         self.warn = warn or (lambda message: None)
+        self.verify = verify
         self._conn = None
         self._fresh = False
 
@@ -104,7 +105,20 @@ class Index:
 
     # -- freshness ------------------------------------------------------------------
     def _scan(self) -> dict:
-        """{id: (mtime_ns, size, inode)} for every issue file, by one stat each (relative to a dir fd)."""
+        """{id: (mtime_ns, size, inode)} for every issue file, by one stat each (relative to a dir fd).
+
+        With verify="inode" (JIT_INDEX_VERIFY=inode) only the directory listing is read: inode numbers
+        come with it for free and change on every rename-based write (jit itself, git, sed -i, most
+        editors), but not on an in-place rewrite of the same file. An opt-in trade: about 25 ms
+        less per query at 10,000 issues, and in-place hand edits go unseen until the file is renamed.
+        """
+        if self.verify == "inode":
+            try:
+                with os.scandir(self.layout.issues_dir) as entries:
+                    return {e.name[:-5]: (0, 0, e.inode()) for e in entries
+                            if e.name[-5:] == ".json" and e.name[0] != "."}
+            except FileNotFoundError:
+                return {}
         try:
             fd = os.open(self.layout.issues_dir, os.O_RDONLY)
         except FileNotFoundError:
