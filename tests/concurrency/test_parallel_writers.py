@@ -95,3 +95,21 @@ def test_claims_and_creates_racing_on_one_repository(repo, procs, storage_sound)
     assert len({i["assignee"] for i in in_progress}) == WORKERS
     storage_sound(repo.data)
     assert repo.jit("validate").code == 0
+
+
+@pytest.mark.slow
+def test_creating_a_dependent_while_its_dependency_is_deleted_leaves_no_dangling_edge(repo, procs, storage_sound):
+    targets = [repo.create(f"doomed {i}") for i in range(8)]
+    racers = []
+    for target in targets:
+        racers.append(procs.start("issue", "create", "--title", "dependent", "--dep", target, "-q"))
+        racers.append(procs.start("issue", "delete", target, "--force", "-q"))
+    results = procs.wait_all(racers)
+    for i in range(len(targets)):
+        (create_code, _, create_err), (delete_code, _, _) = results[2 * i], results[2 * i + 1]
+        assert delete_code == 0
+        assert create_code in (0, 3), create_err  # created first (then the edge was dropped), or not found
+    storage_sound(repo.data)
+    for issue in repo.ok("issue", "list"):
+        assert issue["dependencies"] == [] and issue["state"] == "ready"
+    assert repo.jit("validate").code == 0

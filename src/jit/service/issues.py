@@ -33,6 +33,8 @@ def create_issue(ctx, title, *, description="", priority=None, labels=(), gates=
         check_assignee(assignee)
     dep_ids = [ctx.resolve(d) for d in deps]
     with ctx.transaction() as tx:
+        for dep in dep_ids:
+            tx.load(dep)  # under the lock: a dependency deleted since it was resolved is NotFound, not dangling
         if gates:
             _check_gate_keys(ctx, tx, gates)
         issue = Issue.new(ctx.new_id(), title, ctx.now(), description=description, priority=priority,
