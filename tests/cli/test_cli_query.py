@@ -70,6 +70,11 @@ def test_state_and_label_queries(repo, fails):
     fails(2, "query", "label", "nocolon")
     fails(2, "query", "label", "epic*")
     fails(2, "query", "available", "--priority", "p0")
+    # A label filter that could never match a namespace:value label is a mistake worth saying so.
+    fails(2, "query", "available", "--label", "nocolon")
+    fails(2, "issue", "list", "--label", "auth")
+    fails(2, "issue", "list", "--label", "epic?")
+    assert [i["id"] for i in repo.ok("query", "label", "epic:[ap]*")] == [a, b]
     fails(2, "query", "frob")
 
 

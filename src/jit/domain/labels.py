@@ -15,6 +15,16 @@ def check_label(label: str) -> str:
     return label
 
 
+def check_pattern(pattern: str) -> str:
+    """A label, or a glob such as `epic:*`. Raises UsageError for one that could never match a label."""
+    if not any(c in pattern for c in "*?["):
+        return check_label(pattern)
+    if ":" not in pattern:
+        raise UsageError(f"label pattern {pattern!r} must look like namespace:value or namespace:*",
+                         {"field": "label", "value": pattern})
+    return pattern
+
+
 def label_matches(pattern: str, labels) -> bool:
     if any(c in pattern for c in "*?["):
         return any(fnmatchcase(label, pattern) for label in labels)

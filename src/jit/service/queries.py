@@ -9,7 +9,7 @@ leases first, then answer from the index (re-checked against the files).
 import json
 
 from jit.domain import queries
-from jit.domain.labels import check_label, label_matches
+from jit.domain.labels import check_pattern, label_matches
 from jit.domain.model import PRIORITIES, STATES, Issue, check_assignee, check_choice
 
 
@@ -86,6 +86,8 @@ def available(ctx, labels=(), priority=None) -> list:
     """Ready, unassigned, every dependency done; by priority then age."""
     if priority:
         check_choice("priority", priority, PRIORITIES)
+    for pattern in labels:
+        check_pattern(pattern)
     index = _prepare(ctx)
     if not labels and not priority:
         return RawList(index.available_json())
@@ -102,6 +104,8 @@ def list_issues(ctx, state=None, labels=(), assignee=None, priority=None) -> lis
         check_choice("priority", priority, PRIORITIES)
     if assignee:
         check_assignee(assignee)
+    for pattern in labels:
+        check_pattern(pattern)
     issues = all_issues(ctx, state)
     found = [i for i in issues if queries.matches(i, labels=labels, assignee=assignee, priority=priority)]
     return sorted(found, key=queries.work_order)
@@ -112,12 +116,6 @@ def by_state(ctx, state) -> list:
 
 
 def by_label(ctx, pattern) -> list:
-    if "*" not in pattern and "?" not in pattern:
-        check_label(pattern)
-    elif ":" not in pattern:
-        from jit.errors import UsageError
-
-        raise UsageError(f"label pattern {pattern!r} must look like namespace:value or namespace:*", {"pattern": pattern})
     return list_issues(ctx, labels=[pattern])
 
 
