@@ -2,7 +2,12 @@
 global flags anywhere, repository discovery, short ids, the version."""
 
 import json
+import os
+import pty
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from jit.service.context import open_repo
@@ -178,3 +183,37 @@ def test_actor_must_have_a_real_value(repo, fails):
     fails(2, "issue", "list", "--actor=")
     # The value cannot be another option: `--actor --json` forgot the actor.
     fails(2, "issue", "list", "--actor", "-q")
+
+
+def _run_on_a_terminal(repo, *args):
+    """Run jit with stdout on a pseudo-terminal, as a person at a shell would."""
+    leader, follower = pty.openpty()
+    try:
+        proc = subprocess.run([str(Path(sys.executable).parent / "jit"), *args], cwd=repo.root, env=repo.env,
+                              stdout=follower, stderr=subprocess.PIPE, timeout=60)
+        os.close(follower)
+        follower = None
+        chunks = []
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # EIO: the terminal's other end is closed and drained
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        return proc.returncode, b"".join(chunks).decode()
+    finally:
+        if follower is not None:
+            os.close(follower)
+        os.close(leader)
+
+
+def test_colour_only_on_a_terminal(repo):
+    repo.create("Colourful")
+    code, shown = _run_on_a_terminal(repo, "issue", "list")
+    assert code == 0 and "\x1b[" in shown and "Colourful" in shown
+    assert "\x1b[" not in repo.jit("issue", "list").out
+    code, shown = _run_on_a_terminal(repo, "issue", "list", "--json")
+    assert code == 0 and "\x1b[" not in shown
+    json.loads(shown)

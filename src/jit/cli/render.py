@@ -48,9 +48,13 @@ class Output:
         self.stderr.flush()
 
     def error(self, exc) -> None:
+        # One line, always: a value echoed back (an unknown argument, a title) may hold a newline.
+        message = exc.message.replace("\r", "\\r").replace("\n", "\\n")
         if self.json:
-            self.stdout.write(dumps(exc.to_dict()) + "\n")
-        self.stderr.write(f"error: {exc.message}\n")
+            envelope = exc.to_dict()
+            envelope["error"]["message"] = message
+            self.stdout.write(dumps(envelope) + "\n")
+        self.stderr.write(f"error: {message}\n")
 
     # -- human formatting ----------------------------------------------------------------
     def paint(self, text, code):
