@@ -60,3 +60,21 @@ def test_a_large_interrupted_batch_is_not_logged_twice(repo):
     created = _created_events(repo)
     assert len(created) == 601, f"{len(created) - 601} events were appended twice"
     assert repo.jit("validate").code == 0
+
+
+def test_readers_of_one_issue_or_the_log_see_the_finished_commit(repo):
+    """`done A` released B in the same commit; the crash came after A's file landed, before B's."""
+    a = repo.create("A")
+    b = repo.create("B", "--dep", a)
+    a_done = json.loads((repo.data / "issues" / f"{a}.json").read_text()) | {"state": "done"}
+    b_ready = json.loads((repo.data / "issues" / f"{b}.json").read_text()) | {"state": "ready"}
+    events = [{"id": f"e{n}-replay", "ts": "2025-01-01T00:00:00.000000Z", "type": "state_changed",
+               "issue_id": i, "actor": "human:tester", "data": {"from": f, "to": t}}
+              for n, (i, f, t) in enumerate([(a, "ready", "done"), (b, "backlog", "ready")])]
+    journal = {"files": {f"issues/{a}.json": json.dumps(a_done, indent=2, sort_keys=True) + "\n",
+                         f"issues/{b}.json": json.dumps(b_ready, indent=2, sort_keys=True) + "\n"},
+               "events": events}
+    _crash_after(repo, journal, files_applied=1, events_applied=False)
+    assert repo.ok("issue", "show", b)["state"] == "ready"
+    _crash_after(repo, {"files": {}, "events": [dict(events[0], id="e-late")]}, 0, False)
+    assert repo.ok("events", "tail", "-n", "1")[0]["id"] == "e-late"

@@ -48,6 +48,7 @@ def create_issue(ctx, title, *, description="", priority=None, labels=(), gates=
 def show_issue(ctx, ref: str) -> Issue:
     from jit.service.claims import expire_if_due
 
+    ctx.settle_crash_leftovers()  # never show half of an interrupted multi-file commit
     return expire_if_due(ctx, ctx.files.load(ctx.resolve(ref)))
 
 

@@ -138,6 +138,7 @@ def status(ctx) -> dict:
 
 
 def events_tail(ctx, n=20, issue_ref=None, types=()) -> list:
+    ctx.settle_crash_leftovers()  # an interrupted commit's events belong in the answer
     issue_id = _event_issue(ctx, issue_ref) if issue_ref else None
     return ctx.events.tail(n, issue_id=issue_id, types=tuple(types))
 
