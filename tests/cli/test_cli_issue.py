@@ -274,3 +274,17 @@ def test_every_change_appends_one_event_with_the_spec_shape(repo):
     types = [e["type"] for e in events if e["type"] != "repo_initialized"]
     assert types == ["issue_created", "issue_created", "issue_updated", "state_changed", "state_changed"]
     assert len({e["id"] for e in events}) == len(events)
+
+
+def test_a_refused_state_change_drops_the_field_edits_of_the_same_command(repo, fails):
+    base = repo.create("Base")
+    top = repo.create("Top", "--dep", base)
+    fails(5, "issue", "update", top, "--title", "New title", "--add-label", "x:y", "--state", "done")
+    assert repo.ok("issue", "show", top)["title"] == "Top"
+
+
+def test_field_edits_and_a_state_change_land_together(repo):
+    a = repo.create("A")
+    after = repo.ok("issue", "update", a, "--title", "A2", "--state", "done")
+    assert (after["title"], after["state"]) == ("A2", "done")
+    assert [e["type"] for e in repo.ok("events", "tail", "-n", "2")] == ["issue_updated", "state_changed"]
