@@ -126,3 +126,19 @@ def test_a_claim_that_cannot_be_pushed_is_not_granted(tmp_path):
     res = a.jit("issue", "claim", issue, "agent:a", "--sync", "--json")
     assert res.code == 1 and res.json["error"]["code"] == "git"
     assert a.show(issue)["assignee"] is None
+
+
+def test_without_patience_a_lost_race_gives_up_cleanly(tmp_path):
+    a, b = make_team(tmp_path, ("a", "b"))
+    config = a.data / "config.toml"
+    config.write_text(config.read_text() + "\n[sync]\npatience = 0\n")
+    issue = a.create("Task")
+    other = a.create("Other")
+    a.sync()
+    b.sync()
+    _race_on_next_push(a, b, "issue", "claim", other, "agent:b", "--sync")
+    res = a.jit("issue", "claim", issue, "agent:a", "--sync", "--json")
+    assert res.code == 4 and "lost races" in res.json["error"]["message"], res
+    assert a.git("status", "--porcelain", ".jit") == ""
+    assert a.show(issue)["assignee"] is None
+    assert "agent:a" not in a.git("log", "--format=%s", "--all")

@@ -17,7 +17,7 @@ from jit.service import claims
 from jit.service.context import Context
 from jit.storage.unit import UnitOfWork
 
-MAX_ATTEMPTS = 12
+PATIENCE = 60.0  # seconds of lost push races before giving up (the remote is busy, not broken)
 SYNC_ACTOR = "system:sync"
 
 
@@ -208,12 +208,30 @@ class _Clone:
         }
 
 
-def _pause(attempt: int) -> None:
-    """Back off a little after a lost push race so that racing machines spread out."""
+def _patience(ctx) -> float:
+    value = (ctx.config.get("sync") or {}).get("patience", PATIENCE)
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0:
+        raise UsageError(f"[sync] patience in .jit/config.toml must be a number of seconds, got {value!r}",
+                         {"patience": value})
+    return float(value)
+
+
+def _attempts(patience=None):
+    """Attempt numbers 1, 2, ... for as long as patience lasts, backing off (randomised, growing to half
+    a second) between them. Bounded by time rather than by count: a machine whose merge takes longer
+    than its peers' pushes still gets through once they pause, however many rounds that takes."""
     import random
     import time
 
-    time.sleep(random.uniform(0, 0.02 * attempt))
+    patience = PATIENCE if patience is None else patience
+    deadline = time.monotonic() + patience
+    attempt = 1
+    while True:
+        yield attempt
+        if time.monotonic() >= deadline:
+            return
+        time.sleep(random.uniform(0, min(0.5, 0.02 * 2 ** min(attempt, 5))))
+        attempt += 1
 
 
 # -- after a merge ---------------------------------------------------------------------------
@@ -274,16 +292,15 @@ def sync(ctx, remote=None, branch=None) -> dict:
     clone = _Clone(ctx, remote, branch)
     pushed = False
     with _locked(ctx) as lctx:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        for attempt in _attempts(_patience(ctx)):
             remote_head = clone.catch_up(lctx)
             if remote_head is not None and remote_head == clone.git.head():
                 break
             if clone.push() == PUSHED:
                 pushed = True
                 break
-            _pause(attempt)
         else:
-            raise Conflict(f"gave up after {MAX_ATTEMPTS} attempts: every push to {clone.remote} lost a race; "
+            raise Conflict(f"gave up after {attempt} attempts: every push to {clone.remote} lost a race; "
                            "run `jit sync` again", {"remote": clone.remote, "branch": clone.branch})
         problems, _ = check(lctx)
     return {**clone.summary(), "pushed": pushed, "attempts": attempt, "problems": problems,
@@ -327,7 +344,7 @@ def _through_remote(ctx, attempt_claim, remote, branch):
 
     clone = _Clone(ctx, remote, branch)
     with _locked(ctx) as lctx:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
+        for attempt in _attempts(_patience(ctx)):
             clone.catch_up(lctx)
             base = clone.git.head()
             issue = attempt_claim(lctx)  # the claim rules decide; a refusal has nothing to undo
@@ -340,6 +357,5 @@ def _through_remote(ctx, attempt_claim, remote, branch):
             if granted:
                 return issue
             clone.undo(base)
-            _pause(attempt)
-    raise Conflict(f"could not record the claim on {clone.remote}: {MAX_ATTEMPTS} pushes lost races with other "
+    raise Conflict(f"could not record the claim on {clone.remote}: {attempt} pushes lost races with other "
                    "machines; try again", {"remote": clone.remote, "branch": clone.branch})
