@@ -12,7 +12,7 @@ from typing import Callable
 
 from jit.domain.model import GATE_MODES, GATE_STAGES, PRIORITIES, STATES
 from jit.errors import NothingAvailable
-from jit.service import claims, deps, gates, issues, queries
+from jit.service import claims, deps, gates, issues, queries, sync  # sync: claims granted through a git remote when configured
 
 
 def _t(kind, description=None, **extra):
@@ -60,8 +60,8 @@ class Tool:
 
 def _claim_next(ctx, a):
     try:
-        return claims.claim_next(ctx, a["assignee"], labels=a.get("labels", ()), priority=a.get("priority"),
-                                 ttl=a.get("ttl"))
+        return sync.claim_next(ctx, a["assignee"], labels=a.get("labels", ()), priority=a.get("priority"),
+                               ttl=a.get("ttl"))
     except NothingAvailable:
         # The CLI prints `null` (exit 3) here; an empty queue is the normal end of an agent loop, not a failure.
         return None
@@ -167,7 +167,7 @@ TOOLS = [
          _delete, {"id": ID, "force": _t("boolean", "also drop others' dependencies on it")}, ("id",)),
     # -- claims --------------------------------------------------------------------------------
     Tool("issue_claim", "Atomically claim one specific ready issue; conflict error if someone holds it.",
-         lambda ctx, a: claims.claim(ctx, a["id"], a["assignee"], ttl=a.get("ttl")),
+         lambda ctx, a: sync.claim(ctx, a["id"], a["assignee"], ttl=a.get("ttl")),
          {"id": ID, "assignee": ASSIGNEE, "ttl": TTL}, ("id", "assignee")),
     Tool("issue_claim_next", "Claim the best available issue (priority, then age). Returns null when none "
          "is available. Start every work loop here.",

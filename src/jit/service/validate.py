@@ -48,8 +48,8 @@ def check(ctx) -> tuple:
                 problems.append(_problem("unknown_gate", f"{sid} requires gate {key!r}, which is not defined",
                                          f"`jit gate define {key} --title ...` or `jit gate rm {sid} {key}`",
                                          issue.id, gate=key))
-        known = [d for d in issue.dependencies if d in issues]
-        all_done = all(issues[d].state == DONE for d in known)
+        # A dependency on a missing issue is not done (as claims and queries see it).
+        all_done = all(d in issues and issues[d].state == DONE for d in issue.dependencies)
         if issue.state == READY and not all_done:
             problems.append(_problem("bad_state", f"{sid} is ready but a dependency is not done",
                                      "move it to backlog (--fix)", issue.id, True))
