@@ -95,9 +95,11 @@ def claim(ctx, ref, assignee, ttl=None):
 
 def claim_next(ctx, assignee, labels=(), priority=None, ttl=None):
     """Claim the best available issue (priority, then age). Raises NothingAvailable (exit 3)."""
-    from jit.domain.labels import label_matches
+    from jit.domain.labels import check_pattern, label_matches
 
     check_assignee(assignee)
+    for pattern in labels:
+        check_pattern(pattern)
     if priority:
         check_choice("priority", priority, PRIORITIES)
     lease = _lease(ctx, ttl)

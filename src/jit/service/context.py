@@ -114,7 +114,7 @@ class Context:
 
     def settle_crash_leftovers(self) -> None:
         """Readers finish a crashed writer's journal first, so they never see half a change."""
-        if self.layout.journal_file.exists():
+        if os.path.exists(self.layout.journal_file):
             with self.transaction():
                 pass
 
@@ -147,16 +147,12 @@ def init_repo(cwd: str | None = None, env=None, **options) -> tuple:
 
     layout = for_init(cwd, env)
     created = not layout.exists()
-    layout.issues_dir.mkdir(parents=True, exist_ok=True)
-    layout.gate_runs_dir.mkdir(exist_ok=True)
-    if not layout.config_file.exists():
-        write_atomic(layout.config_file, default_text())
-    if not layout.gates_file.exists():
-        write_atomic(layout.gates_file, "{}\n")
-    if not layout.events_file.exists():
-        write_atomic(layout.events_file, b"")
-    if not layout.gitignore_file.exists():
-        write_atomic(layout.gitignore_file, DERIVED_IGNORES)
+    os.makedirs(layout.issues_dir, exist_ok=True)
+    os.makedirs(layout.gate_runs_dir, exist_ok=True)
+    for path, content in ((layout.config_file, default_text()), (layout.gates_file, "{}\n"),
+                          (layout.events_file, b""), (layout.gitignore_file, DERIVED_IGNORES)):
+        if not os.path.exists(path):
+            write_atomic(path, content)
     ctx = Context(layout, env=env, **options)
     with ctx.transaction() as tx:
         replay_journal(layout)

@@ -67,10 +67,10 @@ def write_git_files(layout) -> list:
 
     changed = []
     for name, text in ((".gitattributes", ATTRIBUTES), (".gitignore", DERIVED_IGNORES)):
-        if _ensure_lines(layout.data_dir / name, text):
+        if _ensure_lines(Path(layout.path(name)), text):
             changed.append(f".jit/{name}")
     # git keeps no empty folders, and a clone without .jit/issues/ would not be found as a repository.
-    keep = layout.issues_dir / ".gitkeep"
+    keep = Path(layout.issues_dir) / ".gitkeep"
     if not keep.exists():
         write_atomic(keep, b"")
         changed.append(".jit/issues/.gitkeep")

@@ -81,7 +81,7 @@ class _Clone:
             raise UsageError(f"{ctx.layout.data_dir} is not inside a git work tree; `jit sync` needs one "
                              "(git init, or clone the team's repository)", {"path": str(ctx.layout.data_dir)})
         top = Path(plain.cwd).resolve()
-        data = ctx.layout.data_dir.resolve()
+        data = Path(ctx.layout.data_dir).resolve()
         if top != data and top not in data.parents:
             raise UsageError(f"{data} is outside the git work tree {top}", {"path": str(data)})
         self.pathspec = data.relative_to(top).as_posix()

@@ -7,13 +7,12 @@ next lock holder sweeps them (storage.unit), and `jit validate --fix` any others
 """
 
 import os
-from pathlib import Path
 
 TMP_SUFFIX = ".tmp"
 BULK_THRESHOLD = 64
 
 
-def _fsync_dir(folder: Path) -> None:
+def _fsync_dir(folder) -> None:
     fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -21,7 +20,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def write_atomic(path: Path, data: bytes | str) -> None:
+def write_atomic(path, data: bytes | str) -> None:
     """Replace one file atomically (the single-item case of write_atomic_many)."""
     write_atomic_many([(path, data)])
 
@@ -39,8 +38,9 @@ def write_atomic_many(items) -> None:
         for path, data in items:
             if isinstance(data, str):
                 data = data.encode("utf-8")
-            path = Path(path)
-            tmp = path.parent / f".{path.name}.{os.getpid()}.{os.urandom(3).hex()}{TMP_SUFFIX}"
+            path = os.fspath(path)
+            folder, name = os.path.split(path)
+            tmp = os.path.join(folder, f".{name}.{os.getpid()}.{os.urandom(3).hex()}{TMP_SUFFIX}")
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             staged.append((tmp, path))
             try:
@@ -63,7 +63,7 @@ def write_atomic_many(items) -> None:
     folders = set()
     for tmp, path in staged:
         os.replace(tmp, path)
-        folders.add(path.parent)
+        folders.add(os.path.dirname(path) or ".")
     for folder in folders:
         _fsync_dir(folder)
 
@@ -73,8 +73,8 @@ def sweep_temps(targets) -> None:
     repository lock and only for files written under it: then no live writer owns them."""
     by_folder: dict = {}
     for target in targets:
-        target = Path(target)
-        by_folder.setdefault(target.parent, set()).add(target.name)
+        folder, name = os.path.split(os.fspath(target))
+        by_folder.setdefault(folder or ".", set()).add(name)
     for folder, names in by_folder.items():
         try:
             entries = os.listdir(folder)
@@ -84,20 +84,20 @@ def sweep_temps(targets) -> None:
             if entry.startswith(".") and entry.endswith(TMP_SUFFIX) and \
                     entry[1:].rsplit(".", 3)[0] in names:
                 try:
-                    os.unlink(folder / entry)
+                    os.unlink(os.path.join(folder, entry))
                 except FileNotFoundError:
                     pass
 
 
-def remove(path: Path) -> None:
+def remove(path) -> None:
     try:
         os.unlink(path)
     except FileNotFoundError:
         return
-    _fsync_dir(Path(path).parent)
+    _fsync_dir(os.path.dirname(os.fspath(path)) or ".")
 
 
-def append_durable(path: Path, data: bytes) -> None:
+def append_durable(path, data: bytes) -> None:
     """Append in one write(2) with O_APPEND, then fsync: lines never interleave."""
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:

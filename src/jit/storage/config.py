@@ -25,7 +25,8 @@ def default_text() -> str:
 def load_config(layout) -> dict:
     """Merged defaults. Raises JitError naming config.toml when it is unreadable or too new."""
     try:
-        text = layout.config_file.read_text(encoding="utf-8")
+        with open(layout.config_file, encoding="utf-8") as fh:
+            text = fh.read()
     except FileNotFoundError:
         return {"schema_version": SCHEMA_VERSION, "defaults": dict(DEFAULTS)}
     if text == default_text():

@@ -16,7 +16,8 @@ class GateFiles:
 
     def load_registry(self) -> dict:
         try:
-            text = self.layout.gates_file.read_text(encoding="utf-8")
+            with open(self.layout.gates_file, encoding="utf-8") as fh:
+                text = fh.read()
         except FileNotFoundError:
             return {}
         try:
@@ -31,7 +32,7 @@ class GateFiles:
         return data
 
     def run_path(self, issue_id: str, run_id: str):
-        return self.layout.runs_dir(issue_id) / f"{run_id}.json"
+        return os.path.join(self.layout.runs_dir(issue_id), f"{run_id}.json")
 
     def list_runs(self, issue_id: str, gate_key: str | None = None) -> list:
         folder = self.layout.runs_dir(issue_id)
@@ -42,7 +43,8 @@ class GateFiles:
         runs = []
         for name in names:
             try:
-                run = json.loads((folder / name).read_text(encoding="utf-8"))
+                with open(os.path.join(folder, name), encoding="utf-8") as fh:
+                    run = json.loads(fh.read())
             except ValueError:
                 continue
             if gate_key is None or run.get("gate") == gate_key:

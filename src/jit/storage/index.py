@@ -17,7 +17,7 @@ import time
 
 from jit.storage.issues import CorruptFile, parse_issue
 
-SCHEMA = 4
+SCHEMA = 5
 RACY_NS = 2_000_000_000
 # The SQL twin of jit.domain.queries.available (tests check that the two agree).
 AVAILABLE_SQL = (

@@ -57,4 +57,4 @@ class IssueFiles:
         return issue
 
     def exists(self, issue_id: str) -> bool:
-        return self.layout.issue_file(issue_id).exists()
+        return os.path.exists(self.layout.issue_file(issue_id))

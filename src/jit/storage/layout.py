@@ -2,10 +2,10 @@
 
 Discovery works like git: walk up from the working directory for `.jit/`;
 `JIT_DATA_DIR` names the data folder itself and wins over the search.
+Paths are plain strings (os.path): pathlib costs 2.4 ms of imports on every call.
 """
 
 import os
-from pathlib import Path
 
 from jit.errors import NotFound
 
@@ -13,31 +13,35 @@ DATA_DIR_NAME = ".jit"
 
 
 class Layout:
-    def __init__(self, data_dir: Path):
-        self.data_dir = Path(data_dir)
+    def __init__(self, data_dir: str):
+        self.data_dir = os.path.abspath(os.fspath(data_dir))
         # The repository root is where checkers run; for JIT_DATA_DIR it is the folder's parent.
-        self.root = self.data_dir.parent
-        self.issues_dir = self.data_dir / "issues"
-        self.gate_runs_dir = self.data_dir / "gate-runs"
-        self.config_file = self.data_dir / "config.toml"
-        self.gates_file = self.data_dir / "gates.json"
-        self.events_file = self.data_dir / "events.jsonl"
-        self.lock_file = self.data_dir / ".lock"
-        self.journal_file = self.data_dir / ".journal.json"
-        self.index_file = self.data_dir / "index.sqlite"
-        self.gitignore_file = self.data_dir / ".gitignore"
+        self.root = os.path.dirname(self.data_dir)
+        self.issues_dir = self.path("issues")
+        self.gate_runs_dir = self.path("gate-runs")
+        self.config_file = self.path("config.toml")
+        self.gates_file = self.path("gates.json")
+        self.events_file = self.path("events.jsonl")
+        self.lock_file = self.path(".lock")
+        self.journal_file = self.path(".journal.json")
+        self.index_file = self.path("index.sqlite")
+        self.gitignore_file = self.path(".gitignore")
 
-    def issue_file(self, issue_id: str) -> Path:
-        return self.issues_dir / f"{issue_id}.json"
+    def path(self, *relative: str) -> str:
+        """A path under the data folder, e.g. path("issues", "<id>.json")."""
+        return os.path.join(self.data_dir, *relative)
 
-    def runs_dir(self, issue_id: str) -> Path:
-        return self.gate_runs_dir / issue_id
+    def issue_file(self, issue_id: str) -> str:
+        return os.path.join(self.issues_dir, f"{issue_id}.json")
 
-    def relative(self, path: Path) -> str:
-        return str(path.relative_to(self.data_dir))
+    def runs_dir(self, issue_id: str) -> str:
+        return os.path.join(self.gate_runs_dir, issue_id)
+
+    def relative(self, path: str) -> str:
+        return os.path.relpath(path, self.data_dir)
 
     def exists(self) -> bool:
-        return self.issues_dir.is_dir()
+        return os.path.isdir(self.issues_dir)
 
 
 def discover(cwd: str | None = None, env: dict | None = None) -> Layout:
@@ -48,18 +52,23 @@ def discover(cwd: str | None = None, env: dict | None = None) -> Layout:
     env = os.environ if env is None else env
     explicit = env.get("JIT_DATA_DIR")
     if explicit:
-        layout = Layout(Path(explicit).expanduser().absolute())
+        layout = Layout(os.path.expanduser(explicit))
         if not layout.exists():
             raise NotFound(
                 f"JIT_DATA_DIR={explicit} holds no jit repository; run `jit init` to create one",
                 {"path": str(layout.data_dir)},
             )
         return layout
-    here = Path(cwd or os.getcwd()).absolute()
-    for folder in (here, *here.parents):
-        candidate = folder / DATA_DIR_NAME
-        if (candidate / "issues").is_dir():
+    here = os.path.abspath(os.fspath(cwd) if cwd else os.getcwd())
+    folder = here
+    while True:
+        candidate = os.path.join(folder, DATA_DIR_NAME)
+        if os.path.isdir(os.path.join(candidate, "issues")):
             return Layout(candidate)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
     raise NotFound(
         f"no jit repository in {here} or any parent; run `jit init` to create one",
         {"cwd": str(here)},
@@ -71,5 +80,5 @@ def for_init(cwd: str | None = None, env: dict | None = None) -> Layout:
     env = os.environ if env is None else env
     explicit = env.get("JIT_DATA_DIR")
     if explicit:
-        return Layout(Path(explicit).expanduser().absolute())
-    return Layout(Path(cwd or os.getcwd()).absolute() / DATA_DIR_NAME)
+        return Layout(os.path.expanduser(explicit))
+    return Layout(os.path.join(os.path.abspath(os.fspath(cwd) if cwd else os.getcwd()), DATA_DIR_NAME))

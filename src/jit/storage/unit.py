@@ -23,7 +23,8 @@ from jit.storage.lock import RepoLock
 def replay_journal(layout) -> bool:
     """Finish a commit interrupted by a crash. Call only while holding the lock."""
     try:
-        text = layout.journal_file.read_text(encoding="utf-8")
+        with open(layout.journal_file, encoding="utf-8") as fh:
+            text = fh.read()
     except FileNotFoundError:
         return False
     try:
@@ -33,7 +34,7 @@ def replay_journal(layout) -> bool:
         remove(layout.journal_file)
         return False
     _apply(layout, journal, replaying=True)
-    sweep_temps(layout.data_dir / rel for rel in journal.get("files", {}))
+    sweep_temps(layout.path(rel) for rel in journal.get("files", {}))
     remove(layout.journal_file)
     return True
 
@@ -41,11 +42,11 @@ def replay_journal(layout) -> bool:
 def _apply(layout, journal: dict, replaying: bool = False) -> None:
     writes = []
     for rel, content in journal.get("files", {}).items():
-        path = layout.data_dir / rel
+        path = layout.path(rel)
         if content is None:
             remove(path)
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
             writes.append((path, content))
     write_atomic_many(writes)
     events = journal.get("events") or []
