@@ -122,6 +122,9 @@ def _dispatch(args, opts, out) -> int:
     if opts.get("actor_missing"):
         raise UsageError("--actor needs a value, e.g. --actor agent:worker-1")
     if not args or args[0] in ("-h", "--help", "help"):
+        if out.json:
+            out.emit({"version": __version__, "commands": {g: summary for g, (_, summary) in GROUPS.items()}})
+            return 0
         width = max(len(g) for g in GROUPS)
         commands = "\n".join(f"  {g:<{width}}  {summary}" for g, (_, summary) in GROUPS.items())
         out.stdout.write(HELP.format(commands=commands))
