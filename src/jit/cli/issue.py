@@ -1,7 +1,7 @@
 """`jit issue ...`: the life of one issue, from create to done."""
 
 from jit.cli.parser import command, group, positive_number
-from jit.service import claims, issues, queries
+from jit.service import claims, issues
 
 
 def _show(out, issue, quiet=None):
@@ -23,10 +23,14 @@ def show(ns, out, ctx):
 
 
 def list_(ns, out, ctx):
+    from jit.service import queries
+
     _list(out, queries.list_issues(ctx, state=ns.state, labels=ns.label, assignee=ns.assignee, priority=ns.priority))
 
 
 def search(ns, out, ctx):
+    from jit.service import queries
+
     _list(out, queries.search(ctx, ns.text))
 
 
