@@ -63,16 +63,21 @@ def import_(ns, out, ctx):
 
     from jit.service.importer import import_issues
 
-    if ns.file == "-":
-        text = sys.stdin.read()
-    else:
-        try:
+    try:
+        if ns.file == "-":
+            text = sys.stdin.buffer.read().decode("utf-8")
+        else:
             with open(ns.file, encoding="utf-8") as fh:
                 text = fh.read()
-        except OSError as exc:
-            from jit.errors import NotFound
+    except OSError as exc:
+        from jit.errors import NotFound
 
-            raise NotFound(f"cannot read {ns.file}: {exc.strerror}", {"file": ns.file}) from None
+        raise NotFound(f"cannot read {ns.file!r}: {exc.strerror}", {"file": ns.file}) from None
+    except ValueError as exc:  # a NUL in the name, or bytes that are not UTF-8
+        from jit.errors import UsageError
+
+        raise UsageError(f"cannot read {ns.file!r}: {exc}; give a JSON Lines file in UTF-8, or - for stdin",
+                         {"file": ns.file}) from None
     created = import_issues(ctx, text)
     out.emit(created, human=lambda: f"imported {len(created)} issue(s)", quiet=[i.id for i in created])
 
