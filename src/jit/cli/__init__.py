@@ -145,7 +145,11 @@ def _dispatch(args, opts, out) -> int:
     from jit.cli.parser import build_root
 
     parser = build_root(group, module, args)
-    ns = parser.parse_args(args)
+    ns, extra = parser.parse_known_args(args)
+    if extra:
+        command = " ".join(a for a in (group, getattr(ns, "command", None)) if a)
+        raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see `jit {command} --help`)",
+                         {"arguments": extra})
     ns.actor = opts["actor"]  # for commands that open the repository themselves (jit mcp)
     handler = getattr(ns, "handler", None)
     if handler is None:

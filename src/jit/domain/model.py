@@ -48,7 +48,7 @@ def check_assignee(value: str) -> str:
 
 def check_title(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise UsageError("title must not be empty; pass --title 'what needs doing'", {"field": "title"})
+        raise UsageError("title must not be empty: say what needs doing", {"field": "title"})
     return value.strip()
 
 
