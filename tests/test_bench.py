@@ -1,0 +1,23 @@
+"""CI runs a short version of the benchmark: the script works end to end and finds no double claim.
+(Numbers are not asserted: speed is checked by benchmarks, not by timed tests.)"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_benchmark_script_runs_short(tmp_path):
+    out = tmp_path / "bench.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run.py"), "--sizes", "200", "--runs", "1", "--agents", "2",
+         "--claim-pool", "30", "--json", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "| jit query available --json" in proc.stdout
+    results = json.loads(out.read_text())
+    assert results["claims"][0]["claims"] == 30
+    assert results["claims"][0]["double_claims"] == 0 and results["claims"][0]["lost"] == 0
