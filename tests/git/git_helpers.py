@@ -7,10 +7,9 @@ developer's own ~/.gitconfig with signing or rebase settings) gives the same res
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
-JIT_BIN = str(Path(sys.executable).parent / "jit")
+from jit_testing import JIT_BIN, Result as Run  # noqa: F401 - Run is the name these tests use
 DERIVED = ("index.sqlite", ".lock", ".journal.json")
 
 GIT_ENV = {
@@ -25,20 +24,6 @@ def base_env(**extra) -> dict:
     env.update(GIT_ENV, USER="tester")
     env.update(extra)
     return env
-
-
-class Run:
-    def __init__(self, proc):
-        self.code = proc.returncode
-        self.out = proc.stdout
-        self.err = proc.stderr
-
-    @property
-    def json(self):
-        return json.loads(self.out)
-
-    def __repr__(self):
-        return f"Run(code={self.code}, out={self.out[-400:]!r}, err={self.err[-600:]!r})"
 
 
 def git(cwd, *args, env=None) -> str:
