@@ -94,3 +94,12 @@ def test_status_counts_per_state(repo):
 def test_status_on_an_empty_repository(repo):
     data = repo.ok("status")
     assert data["total"] == 0 and set(data["by_state"].values()) == {0}
+
+
+def test_available_limit_gives_the_best_n(repo):
+    low = repo.create("Low", "--priority", "low")
+    crit = repo.create("Critical", "--priority", "critical")
+    normal = repo.create("Normal")
+    assert [i["id"] for i in repo.ok("query", "available", "--limit", "2")] == [crit, normal]
+    assert [i["id"] for i in repo.ok("query", "available", "-n", "5")] == [crit, normal, low]
+    assert repo.jit("query", "available", "--limit", "0").code == 2

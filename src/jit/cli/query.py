@@ -9,7 +9,7 @@ def _list(out, found):
 
 
 def available(ns, out, ctx):
-    _list(out, queries.available(ctx, labels=ns.label, priority=ns.priority))
+    _list(out, queries.available(ctx, labels=ns.label, priority=ns.priority, limit=ns.limit))
 
 
 def blocked(ns, out, ctx):
@@ -42,6 +42,7 @@ def register(subs, name):
                 "jit query available --label epic:auth --priority high --json", available)
     p.add_argument("--label", "-l", action="append", default=[])
     p.add_argument("--priority", "-p")
+    p.add_argument("--limit", "-n", type=int, help="only the first N (the best N to work on)")
     command(g, "blocked", "issues held back, with the dependencies or gates blocking them",
             "jit query blocked --json", blocked)
     p = command(g, "state", "issues in one state", "jit query state in_progress", state)

@@ -9,7 +9,7 @@ import sys
 from jit.service.serialize import dumps, jsonable  # noqa: F401 - re-exported for the commands
 
 STATE_COLOUR = {"backlog": "90", "ready": "32", "in_progress": "34", "gated": "33", "done": "2", "rejected": "31"}
-PRIORITY_MARK = {"critical": "!!", "high": "! ", "normal": "  ", "low": "  "}
+PRIORITY_COLOUR = {"critical": "1;31", "high": "33"}
 
 
 class Output:
@@ -70,8 +70,9 @@ class Output:
         for i in issues:
             who = i.assignee or ""
             labels = " ".join(i.labels)
-            lines.append(f"{i.id[:8]}  {self.state(i.state)} {i.priority:<8} {PRIORITY_MARK.get(i.priority, '  ')}"
-                         f"{i.title}" + (f"  @{who}" if who else "") + (f"  [{labels}]" if labels else ""))
+            priority = self.paint(f"{i.priority:<8}", PRIORITY_COLOUR.get(i.priority))
+            lines.append(f"{i.id[:8]}  {self.state(i.state)} {priority}  {i.title}"
+                         + (f"  @{who}" if who else "") + (f"  [{labels}]" if labels else ""))
         return "\n".join(lines)
 
     def issue_detail(self, issue) -> str:

@@ -82,18 +82,22 @@ def issues_by_id(ctx) -> dict:
     return {i.id: i for i in all_issues(ctx)}
 
 
-def available(ctx, labels=(), priority=None) -> list:
-    """Ready, unassigned, every dependency done; by priority then age."""
+def available(ctx, labels=(), priority=None, limit=None) -> list:
+    """Ready, unassigned, every dependency done; by priority then age; the first `limit` of them."""
+    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
+        from jit.errors import UsageError
+
+        raise UsageError(f"limit must be a positive whole number, got {limit!r}", {"limit": limit})
     if priority:
         check_choice("priority", priority, PRIORITIES)
     for pattern in labels:
         check_pattern(pattern)
     index = _prepare(ctx)
-    if not labels and not priority:
+    if not labels and not priority and limit is None:
         return RawList(index.available_json())
-    rows = index.available_rows(priority)
+    rows = index.available_rows(priority, None if labels else limit)
     if labels:
-        rows = [r for r in rows if all(label_matches(p, json.loads(r[1])) for p in labels)]
+        rows = [r for r in rows if all(label_matches(p, json.loads(r[1])) for p in labels)][:limit]
     return [RawIssue(r[2]) for r in rows]
 
 

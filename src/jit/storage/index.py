@@ -222,7 +222,7 @@ class Index:
             raise
         return text
 
-    def available_rows(self, priority=None) -> list:
+    def available_rows(self, priority=None, limit=None) -> list:
         """(id, labels_json, issue_json) of ready, unassigned issues whose dependencies are all done."""
         sql = AVAILABLE_SQL.replace("SELECT json", "SELECT id, labels, json")
         args = []
@@ -230,6 +230,9 @@ class Index:
             sql += " AND priority=?"
             args.append(priority)
         sql += f" ORDER BY {PRIORITY_SQL}, created, id"
+        if limit is not None:
+            sql += " LIMIT ?"
+            args.append(limit)
         return self.connection().execute(sql, args).fetchall()
 
     def issue_jsons(self, state=None) -> list:
