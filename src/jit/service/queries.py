@@ -138,7 +138,7 @@ def status(ctx) -> dict:
     counts = {s: 0 for s in STATES}
     counts.update(index.counts())
     return {"total": sum(counts.values()), "by_state": counts,
-            "available": len(index.available_rows()), "corrupt": [i for i, _ in index.corrupt()]}
+            "available": index.available_count(), "corrupt": [i for i, _ in index.corrupt()]}
 
 
 def events_tail(ctx, n=20, issue_ref=None, types=()) -> list:

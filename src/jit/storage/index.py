@@ -235,6 +235,10 @@ class Index:
             args.append(limit)
         return self.connection().execute(sql, args).fetchall()
 
+    def available_count(self) -> int:
+        sql = AVAILABLE_SQL.replace("SELECT json", "SELECT COUNT(*)")
+        return self.connection().execute(sql).fetchone()[0]
+
     def issue_jsons(self, state=None) -> list:
         sql = "SELECT json FROM issues WHERE json IS NOT NULL"
         args = []
