@@ -140,11 +140,16 @@ def test_human_output_shows_the_first_8_characters(repo):
     assert full[:8] in listing and full not in listing
 
 
-def test_prefix_shorter_than_4_or_not_hex_is_a_usage_error(repo, fails):
+def test_prefix_shorter_than_4_is_a_usage_error(repo, fails):
     full = repo.create("Target")
     fails(2, "issue", "show", full[:3], match="at least 4")
-    fails(2, "issue", "show", "wxyz")
-    fails(2, "issue", "show", full + "0")
+
+
+def test_a_reference_no_id_could_match_is_not_found(repo, fails):
+    full = repo.create("Target")
+    fails(3, "issue", "show", "wxyz", code="not_found")
+    fails(3, "issue", "show", "does-not-exist", code="not_found")
+    fails(3, "issue", "show", full + "0", code="not_found")
 
 
 def test_unknown_id_is_not_found(repo, fails):

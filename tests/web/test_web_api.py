@@ -33,7 +33,8 @@ SAME_AS_CLI = [
 
 # Errors carry the CLI's error envelope; the HTTP status follows the exit code.
 ERRORS = [
-    ("/api/issues/zzzz", ["issue", "show", "zzzz"], 400),
+    ("/api/issues/zzzz", ["issue", "show", "zzzz"], 404),
+    ("/api/issues/abc", ["issue", "show", "abc"], 400),
     ("/api/issues/00000000", ["issue", "show", "00000000"], 404),
     ("/api/issues?state=bogus", ["issue", "list", "--state", "bogus"], 400),
     ("/api/issues?assignee=nobody", ["issue", "list", "--assignee", "nobody"], 400),

@@ -21,13 +21,19 @@ def format_uuid4(raw: bytes) -> str:
 def normalise_prefix(ref: str) -> str:
     """Lower-case, hyphen-free form of a user's id or prefix.
 
-    Raises UsageError when it is too short or not hexadecimal.
+    Raises UsageError when it is too short to be a prefix, NotFound when no id could
+    ever look like it (not hexadecimal, or longer than an id): no issue has that id.
     """
     compact = ref.strip().lower().replace("-", "")
-    if len(compact) < MIN_PREFIX or not set(compact) <= _HEX or len(compact) > 32:
+    if len(compact) < MIN_PREFIX:
         raise UsageError(
-            f"{ref!r} is not an issue id: give at least {MIN_PREFIX} hex characters of one "
+            f"{ref!r} is too short: give at least {MIN_PREFIX} hex characters of an issue id "
             "(see `jit issue list`)",
+            {"id": ref},
+        )
+    if not set(compact) <= _HEX or len(compact) > 32:
+        raise NotFound(
+            f"no issue matches {ref!r}: issue ids are hexadecimal UUIDs (see `jit issue list`)",
             {"id": ref},
         )
     return compact
