@@ -134,10 +134,12 @@ def blocked(ctx) -> list:
 
 
 def status(ctx) -> dict:
+    """Counts per state, both at the top level (`status["ready"]`) and grouped (`status["by_state"]`),
+    with the total, how many are available to claim, and ids of corrupt files."""
     index = _prepare(ctx)
     counts = {s: 0 for s in STATES}
     counts.update(index.counts())
-    return {"total": sum(counts.values()), "by_state": counts,
+    return {**counts, "total": sum(counts.values()), "by_state": counts,
             "available": index.available_count(), "corrupt": [i for i, _ in index.corrupt()]}
 
 
