@@ -54,7 +54,7 @@ def reject(ns, out, ctx):
 
 def delete(ns, out, ctx):
     issue = issues.delete_issue(ctx, ns.id, force=ns.force)
-    out.emit({"deleted": issue.id, "issue": issue}, human=lambda: f"deleted {issue.id[:8]}: {issue.title}",
+    out.emit(issue, human=lambda: f"deleted {issue.id[:8]}: {issue.title}",
              quiet=issue.id)
 
 

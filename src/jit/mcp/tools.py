@@ -68,8 +68,7 @@ def _claim_next(ctx, a):
 
 
 def _delete(ctx, a):
-    issue = issues.delete_issue(ctx, a["id"], force=a.get("force", False))
-    return {"deleted": issue.id, "issue": issue}
+    return issues.delete_issue(ctx, a["id"], force=a.get("force", False))
 
 
 def _import(ctx, a):
