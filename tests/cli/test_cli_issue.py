@@ -288,3 +288,11 @@ def test_field_edits_and_a_state_change_land_together(repo):
     after = repo.ok("issue", "update", a, "--title", "A2", "--state", "done")
     assert (after["title"], after["state"]) == ("A2", "done")
     assert [e["type"] for e in repo.ok("events", "tail", "-n", "2")] == ["issue_updated", "state_changed"]
+
+
+def test_context_is_set_on_create_and_merged_on_update(repo, fails):
+    issue = repo.ok("issue", "create", "--title", "With context", "--context", "branch=feat/x", "-c", "tries=3")
+    assert issue["context"] == {"branch": "feat/x", "tries": 3}
+    updated = repo.ok("issue", "update", issue["id"], "-c", 'files=["a.py"]', "-c", "tries=4")
+    assert updated["context"] == {"branch": "feat/x", "tries": 4, "files": ["a.py"]}
+    fails(2, "issue", "update", issue["id"], "--context", "no-equals-sign")

@@ -12,9 +12,31 @@ def _list(out, found):
     out.emit(found, human=lambda: out.issue_rows(found), quiet=lambda: [i.id for i in found])
 
 
+def _context(pairs):
+    """--context KEY=VALUE pairs; a VALUE that parses as JSON (a number, true, a list) keeps its type."""
+    if not pairs:
+        return None
+    import json
+
+    from jit.errors import UsageError
+
+    found = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            raise UsageError(f"--context {pair!r} must look like KEY=VALUE, e.g. --context branch=feat/login",
+                             {"context": pair})
+        try:
+            found[key.strip()] = json.loads(raw)
+        except ValueError:
+            found[key.strip()] = raw
+    return found
+
+
 def create(ns, out, ctx):
     issue = issues.create_issue(ctx, ns.title, description=ns.description or "", priority=ns.priority,
-                                labels=ns.label, gates=ns.gate, deps=ns.dep, assignee=ns.assignee)
+                                labels=ns.label, gates=ns.gate, deps=ns.dep, assignee=ns.assignee,
+                                context=_context(ns.context))
     out.emit(issue, human=lambda: f"created {issue.id[:8]} ({issue.state}): {issue.title}", quiet=issue.id)
 
 
@@ -36,7 +58,8 @@ def search(ns, out, ctx):
 
 def update(ns, out, ctx):
     issue = issues.update_issue(ctx, ns.id, title=ns.title, description=ns.description, priority=ns.priority,
-                                state=ns.state, add_labels=ns.add_label, remove_labels=ns.remove_label)
+                                state=ns.state, add_labels=ns.add_label, remove_labels=ns.remove_label,
+                                context=_context(ns.context))
     out.emit(issue, human=lambda: f"updated {issue.id[:8]} ({issue.state}): {issue.title}", quiet=issue.id)
 
 
@@ -146,6 +169,8 @@ def register(subs, name):
     p.add_argument("--gate", "-g", action="append", default=[], help="required gate key (repeatable)")
     p.add_argument("--dep", action="append", default=[], help="id this issue depends on (repeatable)")
     p.add_argument("--assignee", help="type:identifier, e.g. agent:worker-1")
+    p.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
+                   help="free metadata for agents (repeatable; JSON values keep their type)")
 
     p = command(g, "show", "show one issue", "jit issue show 0a1b2c3d --json", show)
     p.add_argument("id")
@@ -167,6 +192,8 @@ def register(subs, name):
     p.add_argument("--state")
     p.add_argument("--add-label", action="append", default=[])
     p.add_argument("--remove-label", action="append", default=[])
+    p.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
+                   help="merged into the issue's context (repeatable)")
     p = command(g, "done", "finish an issue: done if every gate passed, else gated", "jit issue done 0a1b", done)
     p.add_argument("id")
     p = command(g, "reject", "close an issue as rejected (bypasses gates)",
