@@ -101,6 +101,9 @@ def import_(ns, out, ctx):
 
         raise UsageError(f"cannot read {ns.file!r}: {exc}; give a JSON Lines file in UTF-8, or - for stdin",
                          {"file": ns.file}) from None
+    lines = text.count("\n")
+    if lines >= 1000 and out.stderr.isatty():
+        out.note(f"importing {lines:,} lines: every line is checked first, then all are written at once ...")
     created = import_issues(ctx, text)
     out.emit(created, human=lambda: f"imported {len(created)} issue(s)", quiet=[i.id for i in created])
 
