@@ -1,6 +1,7 @@
 """Leases: a claim with a TTL runs out unless renewed; the next command that looks puts it back.
 
-Real processes with one-second TTLs for the lazy expiry as users meet it, and
+Real processes with one- and two-second TTLs (two where a step must land before expiry,
+so a slow CI machine cannot outrun the lease) for the lazy expiry as users meet it, and
 an injected clock for the exact boundary.
 """
 
@@ -21,8 +22,8 @@ def _wait_past(expires_at: str, margin=0.2):
 
 def test_expired_lease_frees_the_issue_for_another_agent(repo):
     issue = repo.create("Parser")
-    lease = repo.ok("issue", "claim", issue, "agent:a", "--ttl", "1")["lease"]
-    assert lease["ttl"] == 1
+    lease = repo.ok("issue", "claim", issue, "agent:a", "--ttl", "2")["lease"]
+    assert lease["ttl"] == 2
     blocked = repo.jit("issue", "claim", issue, "agent:b")
     assert blocked.code == 4 and "agent:a" in blocked.err
     _wait_past(lease["expires_at"])
@@ -42,7 +43,7 @@ def test_expired_lease_frees_the_issue_for_another_agent(repo):
 
 def test_claim_next_reclaims_an_expired_lease(repo):
     issue = repo.create("Only one")
-    lease = repo.ok("issue", "claim-next", "agent:a", "--ttl", "1")["lease"]
+    lease = repo.ok("issue", "claim-next", "agent:a", "--ttl", "2")["lease"]
     assert repo.jit("issue", "claim-next", "agent:b", "--json").out == "null\n"
     _wait_past(lease["expires_at"])
     # Nothing read the issue in between: claim-next itself notices the expiry.
@@ -108,7 +109,7 @@ def test_finished_or_released_work_is_not_expired_later(repo):
     done = repo.create("Done")
     gated = repo.create("Gated", "--gate", "review")
     released = repo.create("Released")
-    leases = [repo.ok("issue", "claim", i, "agent:a", "--ttl", "1")["lease"] for i in (done, gated, released)]
+    leases = [repo.ok("issue", "claim", i, "agent:a", "--ttl", "2")["lease"] for i in (done, gated, released)]
     repo.ok("issue", "done", done)
     repo.ok("issue", "done", gated)
     repo.ok("issue", "release", released)
@@ -158,7 +159,7 @@ def test_lease_boundary_with_an_injected_clock(repo):
 
 def test_a_person_taking_over_ends_the_agents_lease(repo):
     issue = repo.create("Parser")
-    lease = repo.ok("issue", "claim", issue, "agent:a", "--ttl", "1")["lease"]
+    lease = repo.ok("issue", "claim", issue, "agent:a", "--ttl", "2")["lease"]
     taken = repo.ok("issue", "assign", issue, "human:ana")
     assert (taken["assignee"], taken["lease"]) == ("human:ana", None)
     _wait_past(lease["expires_at"])
