@@ -109,7 +109,7 @@ def claim_next(ctx, assignee, labels=(), priority=None, ttl=None):
         gate_defs = tx.gates()
         for issue_id in index.expired_leases(now):
             _expire(ctx, tx, tx.load(issue_id))
-        candidates = [row[0] for row in index.available_rows(priority)
+        candidates = [row[0] for row in index.available_rows(priority, with_json=False)
                       if all(label_matches(p, _labels(row[1])) for p in labels)]
         # Leases expired just now are not in the index yet; they compete on equal terms.
         expired_now = [i for i, issue in tx.touched.items() if issue is not None and issue.state == READY]

@@ -222,9 +222,10 @@ class Index:
             raise
         return text
 
-    def available_rows(self, priority=None, limit=None) -> list:
-        """(id, labels_json, issue_json) of ready, unassigned issues whose dependencies are all done."""
-        sql = AVAILABLE_SQL.replace("SELECT json", "SELECT id, labels, json")
+    def available_rows(self, priority=None, limit=None, with_json=True) -> list:
+        """(id, labels_json, issue_json) of ready, unassigned issues whose dependencies are all done;
+        without the JSON when only the order is wanted (claim-next reads the winner's file anyway)."""
+        sql = AVAILABLE_SQL.replace("SELECT json", "SELECT id, labels, json" if with_json else "SELECT id, labels")
         args = []
         if priority:
             sql += " AND priority=?"
