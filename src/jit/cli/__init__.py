@@ -146,6 +146,9 @@ def _dispatch(args, opts, out) -> int:
 
     parser = build_root(group, module, args)
     ns, extra = parser.parse_known_args(args)
+    from jit.cli.parser import single_values_only
+
+    single_values_only(parser, ns)
     if extra:
         command = " ".join(a for a in (group, getattr(ns, "command", None)) if a)
         raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see `jit {command} --help`)",

@@ -67,6 +67,20 @@ def build_root(group: str, module, args=()) -> Parser:
     return root
 
 
+def single_values_only(parser, ns) -> None:
+    """argparse (3.11) turns `ID -- --` into an empty list for a one-value positional;
+    refuse it as a usage error instead of passing a list on. Raises UsageError."""
+    stack = [parser]
+    while stack:
+        p = stack.pop()
+        for action in p._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                stack.extend(action.choices.values())
+            elif not action.option_strings and action.nargs is None and isinstance(getattr(ns, action.dest, None), list):
+                raise UsageError(f"argument {action.dest}: expected one value (see `{p.prog} --help`)",
+                                 {"argument": action.dest})
+
+
 def command(subs, name, help_text, example, handler, *, needs_repo=True, aliases=()):
     """Add one command with its help text and an example shown in `--help`."""
     if getattr(subs, "jit_group", False) and _Wanted.name is not None:
