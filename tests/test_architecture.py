@@ -14,6 +14,13 @@ def test_import_contracts_hold():
     assert "0 broken" in proc.stdout
 
 
+def test_no_undefined_names_or_unused_imports():
+    ruff = Path(sys.executable).parent / "ruff"
+    proc = subprocess.run([str(ruff), "check", "src", "--select", "F,E9", "--output-format", "concise"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-1000:]
+
+
 def test_domain_imports_nothing_but_the_standard_library_and_errors():
     for path in (ROOT / "src" / "jit" / "domain").glob("*.py"):
         for line in path.read_text().splitlines():

@@ -119,5 +119,3 @@ def _check_cycles(edges, line_of):
         raise _line_error(line_of.get(first, 0), "depends_on forms a cycle through lines "
                           + " -> ".join(str(line_of.get(c, "?")) for c in cycle))
 
-
-__all__ = ["import_issues", "READY"]

@@ -4,10 +4,10 @@ from jit.domain import states
 from jit.domain.labels import check_label
 from jit.domain.model import (
     BACKLOG, DONE, GATED, PRIORITIES, READY, REJECTED, STATES, Issue, check_assignee, check_choice,
-    check_title, pending_status,
+    check_title,
 )
-from jit.errors import NotFound, Refused, UsageError
-from jit.service.flow import deps_done, record_state, release_dependents, settle
+from jit.errors import NotFound, Refused
+from jit.service.flow import deps_done, record_state, settle
 
 
 def _check_gate_keys(ctx, tx, keys) -> None:
@@ -165,6 +165,3 @@ def delete_issue(ctx, ref: str, force: bool = False) -> Issue:
             settle(ctx, tx, trimmed)
         return issue
 
-
-__all__ = ["create_issue", "show_issue", "update_issue", "done_issue", "reject_issue", "delete_issue",
-           "release_dependents", "pending_status"]
