@@ -32,8 +32,10 @@ def server(repo, ids, tmp_path):
     srv.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope, not session: sync_playwright keeps an event loop running in this thread until it
+    # exits, and any later test that starts its own loop (the MCP sessions use anyio.run) would fail.
     if not os.path.exists(CHROMIUM):
         pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), as .ci/run does")
     from playwright.sync_api import sync_playwright
