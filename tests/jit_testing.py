@@ -28,6 +28,14 @@ class Result:
         return f"Result(code={self.code}, out={self.out[:300]!r}, err={self.err[:300]!r})"
 
 
+def events(repo, type_=None, issue_id=None) -> list:
+    """The repository's event log, optionally of one type and/or one issue."""
+    lines = (repo.data / "events.jsonl").read_text().splitlines()
+    found = [json.loads(line) for line in lines if line.strip()]
+    return [e for e in found if (type_ is None or e["type"] == type_)
+            and (issue_id is None or e["issue_id"] == issue_id)]
+
+
 def clean_env(**extra):
     env = {k: v for k, v in os.environ.items() if not k.startswith("JIT_")}
     env["USER"] = "tester"

@@ -2,10 +2,9 @@
 
 import importlib.util
 import json
-import sys
 from pathlib import Path
 
-JIT_BIN = str(Path(sys.executable).parent / "jit")  # the installed console script, as users run it
+from jit_testing import JIT_BIN, events  # noqa: F401 - re-exported for the tests of this package
 
 _BENCH = Path(__file__).resolve().parents[2] / "bench" / "stress_claims.py"
 _spec = importlib.util.spec_from_file_location("stress_claims", _BENCH)
@@ -14,13 +13,6 @@ _spec.loader.exec_module(stress_claims)
 
 race = stress_claims.race
 STRESS_SCRIPT = _BENCH
-
-
-def events(repo, type_=None, issue_id=None) -> list:
-    lines = (repo.data / "events.jsonl").read_text().splitlines()
-    found = [json.loads(line) for line in lines if line.strip()]
-    return [e for e in found if (type_ is None or e["type"] == type_)
-            and (issue_id is None or e["issue_id"] == issue_id)]
 
 
 def stored(repo, issue_id) -> dict:

@@ -1,18 +1,8 @@
 """Helpers for the gate tests: define gates and read what jit stored, through the real CLI."""
 
-import json
 import os
-import sys
-from pathlib import Path
 
-JIT_BIN = str(Path(sys.executable).parent / "jit")  # the installed console script, as users run it
-
-
-def events(repo, type_=None, issue_id=None) -> list:
-    lines = (repo.data / "events.jsonl").read_text().splitlines()
-    found = [json.loads(line) for line in lines if line.strip()]
-    return [e for e in found if (type_ is None or e["type"] == type_)
-            and (issue_id is None or e["issue_id"] == issue_id)]
+from jit_testing import JIT_BIN, events  # noqa: F401 - re-exported for the tests of this package
 
 
 def run_files(repo, issue_id) -> list:

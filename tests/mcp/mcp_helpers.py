@@ -6,14 +6,12 @@ way Claude Code or VS Code would, and tears it down with the session.
 
 import inspect
 import json
-import sys
 from contextlib import asynccontextmanager
-from pathlib import Path
 
 import anyio
 from mcp import ClientSession, StdioServerParameters, stdio_client
 
-JIT_BIN = str(Path(sys.executable).parent / "jit")
+from jit_testing import JIT_BIN
 CALL_TIMEOUT = 60
 
 

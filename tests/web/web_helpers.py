@@ -2,14 +2,12 @@
 
 import json
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 from jit.errors import GateFailed
 from jit.service import claims, gates, issues
 
-JIT_BIN = str(Path(sys.executable).parent / "jit")
+from jit_testing import JIT_BIN
 SCRIPT_TITLE = "<script>alert(1)</script>"
 
 
