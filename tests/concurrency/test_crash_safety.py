@@ -53,12 +53,18 @@ def test_sigkill_during_writes_leaves_no_torn_file_and_validate_passes(repo, pro
     base = [repo.create(f"base {i}") for i in range(4)]
     for i in range(8):
         repo.create(f"waits {i}", "--dep", base[i % 4], "--dep", base[(i + 1) % 4])
+    # How long a batch of concurrent writers runs here, so kills land inside the commands (start-up,
+    # then the writes) however fast or slow the machine is.
+    t0 = time.monotonic()
+    for proc in [procs.start("issue", "update", base[0], "--add-label", f"n:{i}") for i in range(PARALLEL)]:
+        proc.communicate(timeout=60)
+    batch_time = time.monotonic() - t0
     killed = finished = 0
     for _ in range(KILLS // PARALLEL):
         commands = [_commands(repo, rng, tmp_path) for _ in range(PARALLEL)]
         batch = [procs.start(*command) for command in commands]
-        # Start-up takes a few tens of milliseconds; the writes follow. Spread kills across both.
-        time.sleep(rng.uniform(0.01, 0.07))
+        # Start-up comes first, the writes follow: spread kills across both.
+        time.sleep(rng.uniform(0.1, 0.9) * batch_time)
         for proc in batch:
             if rng.random() < 0.85:
                 procs.kill(proc)
@@ -71,7 +77,7 @@ def test_sigkill_during_writes_leaves_no_torn_file_and_validate_passes(repo, pro
                 assert proc.returncode in (0, 2, 3, 4, 5), proc.returncode
         # Files must be whole right after the kill, before anyone repairs anything.
         storage_sound(repo.data)
-    assert killed >= KILLS // 2, (killed, finished)
+    assert killed >= KILLS // 2, (killed, finished, batch_time)
 
     report = repo.jit("validate", "--json")
     assert report.code == 0, report.json["problems"]
