@@ -154,18 +154,13 @@ def _dispatch(args, opts, out) -> int:
         raise UsageError(f"unrecognized arguments: {' '.join(extra)} (see `jit {command} --help`)",
                          {"arguments": extra})
     ns.actor = opts["actor"]  # for commands that open the repository themselves (jit mcp)
-    handler = getattr(ns, "handler", None)
-    if handler is None:
-        parser.parse_args([group, "--help"])
-        return 2
     ctx = None
     try:
-        if getattr(ns, "needs_repo", True):
+        if ns.needs_repo:
             from jit.service.context import open_repo
 
             ctx = open_repo(actor=opts["actor"], warn=out.warn)
-        result = handler(ns, out, ctx) if ctx is not None or not getattr(ns, "needs_repo", True) else None
-        return result or 0
+        return ns.handler(ns, out, ctx) or 0
     finally:
         if ctx is not None:
             ctx.close()

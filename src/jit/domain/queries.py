@@ -76,12 +76,3 @@ def search(issues, text: str) -> list:
     hits = [i for i in issues if needle in i.title.lower() or needle in (i.description or "").lower()
             or needle in i.id]
     return sorted(hits, key=work_order)
-
-
-def counts_by_state(issues) -> dict:
-    from jit.domain.model import STATES
-
-    counts = {s: 0 for s in STATES}
-    for i in issues:
-        counts[i.state] = counts.get(i.state, 0) + 1
-    return counts

@@ -96,6 +96,7 @@ def claim(ctx, ref, assignee, ttl=None):
 def claim_next(ctx, assignee, labels=(), priority=None, ttl=None):
     """Claim the best available issue (priority, then age). Raises NothingAvailable (exit 3)."""
     from jit.domain.labels import check_pattern, label_matches
+    from jit.service.queries import rows_with_labels
 
     check_assignee(assignee)
     for pattern in labels:
@@ -109,8 +110,7 @@ def claim_next(ctx, assignee, labels=(), priority=None, ttl=None):
         gate_defs = tx.gates()
         for issue_id in index.expired_leases(now):
             _expire(ctx, tx, tx.load(issue_id))
-        candidates = [row[0] for row in index.available_rows(priority, with_json=False)
-                      if all(label_matches(p, _labels(row[1])) for p in labels)]
+        candidates = [row[0] for row in rows_with_labels(index.available_rows(priority, with_json=False), labels)]
         # Leases expired just now are not in the index yet; they compete on equal terms.
         expired_now = [i for i, issue in tx.touched.items() if issue is not None and issue.state == READY]
         if expired_now:
@@ -133,12 +133,6 @@ def claim_next(ctx, assignee, labels=(), priority=None, ttl=None):
     filters = ", ".join([*(f"label {p}" for p in labels), *([f"priority {priority}"] if priority else [])])
     raise NothingAvailable("no issue is available to claim" + (f" with {filters}" if filters else ""),
                            {"labels": list(labels), "priority": priority})
-
-
-def _labels(raw):
-    import json
-
-    return json.loads(raw) if raw else []
 
 
 def release(ctx, ref):

@@ -63,6 +63,11 @@ class RawList:
         return json.loads(self.raw_json)
 
 
+def rows_with_labels(rows, patterns) -> list:
+    """Index rows (id, labels_json, ...) whose labels match every pattern."""
+    return [r for r in rows if all(label_matches(p, json.loads(r[1])) for p in patterns)]
+
+
 def _prepare(ctx):
     """Index for this read, after settling crash leftovers and expired leases."""
     from jit.service.claims import expire_due_leases
@@ -97,7 +102,7 @@ def available(ctx, labels=(), priority=None, limit=None) -> list:
         return RawList(index.available_json())
     rows = index.available_rows(priority, None if labels else limit)
     if labels:
-        rows = [r for r in rows if all(label_matches(p, json.loads(r[1])) for p in labels)][:limit]
+        rows = rows_with_labels(rows, labels)[:limit]
     return [RawIssue(r[2]) for r in rows]
 
 

@@ -248,12 +248,6 @@ class Index:
             args.append(state)
         return [r[0] for r in self.connection().execute(sql, args)]
 
-    def ids(self) -> list:
-        return [r[0] for r in self.connection().execute("SELECT id FROM issues")]
-
-    def states(self) -> dict:
-        return dict(self.connection().execute("SELECT id, state FROM issues WHERE state IS NOT NULL"))
-
     def deps_map(self) -> dict:
         graph: dict = {}
         for src, dst in self.connection().execute("SELECT src, dst FROM deps"):
