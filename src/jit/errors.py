@@ -65,3 +65,27 @@ class GateFailed(JitError):
 
     code = "gate_failed"
     exit_code = GATE_FAILED
+
+
+class StorageFault(JitError):
+    """The disk or the file system said no: full, read-only, permission denied (exit 1, named plainly)."""
+
+    code = "io_error"
+
+
+def storage_fault(exc: OSError, path: str | None = None, doing: str = "writing") -> StorageFault:
+    """One plain line for an OSError that a user or the machine caused (ENOSPC, EROFS, EACCES, ...)."""
+    import errno
+
+    where = path or getattr(exc, "filename", None) or "the repository"
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is exhausted",
+        errno.EROFS: "the file system is read-only",
+        errno.EACCES: "permission denied",
+        errno.EPERM: "operation not permitted",
+        errno.EIO: "an I/O error from the device",
+    }
+    reason = reasons.get(exc.errno, exc.strerror or type(exc).__name__)
+    return StorageFault(f"{doing} {where} failed: {reason}; nothing was changed",
+                        {"path": str(where), "errno": exc.errno})
