@@ -8,15 +8,17 @@ Paths are plain strings (os.path): pathlib costs 2.4 ms of imports on every call
 import os
 
 from jit.errors import NotFound
+from jit.storage.worktrees import shared_data_dir, store_for_checkout
 
 DATA_DIR_NAME = ".jit"
 
 
 class Layout:
-    def __init__(self, data_dir: str):
+    def __init__(self, data_dir: str, root: str | None = None):
         self.data_dir = os.path.abspath(os.fspath(data_dir))
-        # The repository root is where checkers run; for JIT_DATA_DIR it is the folder's parent.
-        self.root = os.path.dirname(self.data_dir)
+        # The root is the checkout where checkers run: the data folder's parent, except in a
+        # linked git worktree, whose commands use the main worktree's store (storage/worktrees.py).
+        self.root = os.path.abspath(root) if root else os.path.dirname(self.data_dir)
         self.issues_dir = self.path("issues")
         self.gate_runs_dir = self.path("gate-runs")
         self.config_file = self.path("config.toml")
@@ -52,7 +54,7 @@ def discover(cwd: str | None = None, env: dict | None = None) -> Layout:
     env = os.environ if env is None else env
     explicit = env.get("JIT_DATA_DIR")
     if explicit:
-        layout = Layout(os.path.expanduser(explicit))
+        layout = _shared_by_worktrees(Layout(os.path.expanduser(explicit)))
         if not layout.exists():
             raise NotFound(
                 f"JIT_DATA_DIR={explicit} holds no jit repository; run `jit init` to create one",
@@ -64,15 +66,25 @@ def discover(cwd: str | None = None, env: dict | None = None) -> Layout:
     while True:
         candidate = os.path.join(folder, DATA_DIR_NAME)
         if os.path.isdir(os.path.join(candidate, "issues")):
-            return Layout(candidate)
+            return _shared_by_worktrees(Layout(candidate))
         parent = os.path.dirname(folder)
         if parent == folder:
             break
         folder = parent
+    shared = store_for_checkout(here, DATA_DIR_NAME)
+    if shared is not None:
+        return Layout(shared[0], root=shared[1])
     raise NotFound(
         f"no jit repository in {here} or any parent; run `jit init` to create one",
         {"cwd": str(here)},
     )
+
+
+def _shared_by_worktrees(layout: Layout, creating: bool = False) -> Layout:
+    """In a linked git worktree, the main worktree's store, so that claims are one plane.
+    `jit init` there creates (or finds) the store in the main worktree."""
+    shared = shared_data_dir(layout.data_dir, must_exist=not creating)
+    return Layout(shared, root=layout.root) if shared else layout
 
 
 def for_init(cwd: str | None = None, env: dict | None = None) -> Layout:
@@ -80,5 +92,6 @@ def for_init(cwd: str | None = None, env: dict | None = None) -> Layout:
     env = os.environ if env is None else env
     explicit = env.get("JIT_DATA_DIR")
     if explicit:
-        return Layout(os.path.expanduser(explicit))
-    return Layout(os.path.join(os.path.abspath(os.fspath(cwd) if cwd else os.getcwd()), DATA_DIR_NAME))
+        return _shared_by_worktrees(Layout(os.path.expanduser(explicit)), creating=True)
+    here = os.path.abspath(os.fspath(cwd) if cwd else os.getcwd())
+    return _shared_by_worktrees(Layout(os.path.join(here, DATA_DIR_NAME)), creating=True)
