@@ -16,10 +16,11 @@ def mcp(ns, out, ctx):
     from jit.errors import JitError
 
     try:
-        import mcp  # noqa: F401 - only checking that the optional SDK is installed
-    except ImportError:
-        raise JitError("the MCP SDK is not installed; run `pip install 'jit-tracker[mcp]'` (or `pip install mcp`)",
-                       {"missing": "mcp"}) from None
+        import mcp  # noqa: F401 - only checking that the SDK is importable before serving
+    except ImportError as exc:
+        from jit.cli.install import missing_library
+
+        raise missing_library(exc, "jit mcp") from None
     from jit.service.context import open_repo
 
     env = dict(os.environ)

@@ -46,14 +46,14 @@ def _bind(host: str, port: int):
 
 def serve(ns, out, ctx):
     try:
+        import markdown_it  # noqa: F401 - imported per request later; a missing one must fail now
         import uvicorn
 
         from jit.web.app import LOOPBACK_HOSTS, create_app
     except ImportError as exc:
-        from jit.errors import UsageError
+        from jit.cli.install import missing_library
 
-        raise UsageError(f"the web UI needs extra packages ({exc.name} is missing): "
-                         "pip install 'jit-tracker[web]'", {"missing": exc.name}) from None
+        raise missing_library(exc, "jit serve") from None
     from jit.service.context import open_repo
 
     loopback = is_loopback(ns.host)

@@ -119,10 +119,14 @@ def serve(repo: str | None = None, actor: str | None = None, env: dict | None = 
     import anyio
     from mcp.server.stdio import stdio_server
 
+    from jit.mcp.wire import CheckedStdin
+
     server = build_server(opener(repo, dict(os.environ if env is None else env), actor))
 
     async def main():
-        async with stdio_server() as (read, write):
+        stdin = CheckedStdin()  # answers malformed requests the SDK would drop (see wire.py)
+        async with stdio_server(stdin=stdin) as (read, write):
+            stdin.attach(write)
             await server.run(read, write, server.create_initialization_options())
 
     anyio.run(main)

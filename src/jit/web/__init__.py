@@ -1,5 +1,5 @@
-"""`jit serve`: a local, read-only web UI and JSON API over the service layer (SPEC section 11).
+"""`jit serve`: a local web UI and JSON API over the service layer (SPEC section 11).
 
-Starlette and uvicorn are optional dependencies (`pip install 'jit-tracker[web]'`);
-nothing on the CLI's start-up path imports this package.
+Starlette, uvicorn and markdown-it-py are ordinary dependencies, imported only
+by `jit serve`: nothing on the CLI's start-up path imports this package.
 """
