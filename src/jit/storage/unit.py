@@ -108,6 +108,12 @@ class Transaction:
     def save_run(self, issue_id: str, run_id: str, record: dict) -> None:
         self._files[f"gate-runs/{issue_id}/{run_id}.json"] = dump_json(record)
 
+    def replace_whole(self, rel: str, text: str) -> None:
+        """A restore (`jit import`) replacing the event log or config.toml of a repository it recreates."""
+        if rel not in ("events.jsonl", "config.toml"):
+            raise ValueError(f"replace_whole writes only events.jsonl or config.toml, not {rel!r}")
+        self._files[rel] = text
+
     def event(self, event: dict) -> None:
         self.events.append(event)
 
