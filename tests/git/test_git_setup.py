@@ -16,7 +16,7 @@ def test_init_in_a_work_tree_writes_git_rules_and_registers_the_driver(tmp_path)
     r = _repo(tmp_path)
     res = r.jit("init")
     assert res.code == 0 and "merge driver" in res.out
-    assert r.git("check-attr", "merge", ".jit/events.jsonl").endswith("merge: union")
+    assert r.git("check-attr", "merge", ".jit/events.jsonl").endswith("merge: jit")
     assert r.git("check-attr", "merge", ".jit/issues/x.json").endswith("merge: jit")
     assert r.git("check-attr", "merge", ".jit/gates.json").endswith("merge: jit")
     r.create("Task")  # takes the lock

@@ -1,9 +1,9 @@
 """What git needs to know to carry `.jit/` between clones: attributes, ignores, the merge driver.
 
-`.jit/.gitattributes` sends `events.jsonl` through git's `union` driver (append-only lines
-with unique ids: keeping both sides' lines loses nothing and duplicates nothing) and the issue
-files and gate registry through `jit git merge-driver`, which merges them field by field with
-the pure rules of `jit.domain.merge` and always leaves valid JSON. Git does not copy config
+`.jit/.gitattributes` sends `events.jsonl`, the issue files and the gate registry through
+`jit git merge-driver`: the log as a union by event id (git's own `union` driver can copy a
+line twice), the others field by field with the pure rules of `jit.domain.merge`; the
+result is always valid. Git does not copy config
 through a clone, so every clone registers the driver itself (`jit git setup`).
 """
 
@@ -25,8 +25,8 @@ MERGE_LOG = "jit-merge.log"  # under the git dir: conflicts the driver settled, 
 REMOTE_SIDE_VAR = "JIT_MERGE_REMOTE_SIDE"  # set by `jit sync` for its merges: "theirs" is the remote
 
 ATTRIBUTES = """# Written by jit (`jit init`, `jit git setup`): how git merges jit's files. See docs/multi-machine.md.
-# The audit log is append-only and every line has a unique id: keep the lines of both sides.
-events.jsonl merge=union
+# The audit log is append-only and every line has a unique id: keep both sides' events, each once.
+events.jsonl merge=jit
 # Issues and the gate registry merge field by field through `jit git merge-driver`
 # (register it in each clone with `jit git setup`).
 issues/*.json merge=jit
@@ -44,6 +44,10 @@ def driver_config() -> list:
     return [(f"merge.{DRIVER_NAME}.name", DRIVER_LABEL), (f"merge.{DRIVER_NAME}.driver", driver_command())]
 
 
+# Rules written by earlier versions of jit, replaced when `jit init`, `jit git setup` or `jit sync` runs.
+SUPERSEDED = {"events.jsonl merge=union"}
+
+
 def _ensure_lines(path: Path, text: str) -> bool:
     """Append the rule lines of text missing from path (creating it); True when it changed."""
     try:
@@ -51,10 +55,15 @@ def _ensure_lines(path: Path, text: str) -> bool:
     except FileNotFoundError:
         write_atomic(path, text)
         return True
+    if any(line.strip() in SUPERSEDED for line in current.splitlines()):
+        current = "".join(line for line in current.splitlines(keepends=True) if line.strip() not in SUPERSEDED)
     present = {line.strip() for line in current.splitlines()}
     missing = [line for line in text.splitlines() if line.strip() and not line.startswith("#")
                and line.strip() not in present]
     if not missing:
+        if current != path.read_text(encoding="utf-8"):
+            write_atomic(path, current)
+            return True
         return False
     joiner = "" if current.endswith("\n") or not current else "\n"
     write_atomic(path, current + joiner + "\n".join(missing) + "\n")
@@ -103,7 +112,7 @@ def setup_git_files(ctx) -> str:
         register_driver(git)
     except GitError:
         return "git: wrote .jit/.gitattributes; run `jit git setup` to register the merge driver"
-    return ("git: .jit/.gitattributes merges events.jsonl as a union and issue files through jit's merge "
+    return ("git: .jit/.gitattributes merges events.jsonl (by event id) and issue files through jit's merge "
             "driver (registered in this clone; other clones run `jit git setup`)")
 
 
@@ -153,6 +162,8 @@ def merge_file(base_path: str, ours_path: str, theirs_path: str, name: str | Non
     Raises GitError when neither side is readable JSON (git then reports a conflict).
     """
     name = name or ours_path
+    if os.path.basename(name) == "events.jsonl":
+        return _merge_event_log(base_path, ours_path, theirs_path, name)
     registry = os.path.basename(name) == "gates.json"
     base, ours, theirs = (_read_json(p) for p in (base_path, ours_path, theirs_path))
     valid = (lambda d: d is not None) if registry else _readable_issue
@@ -175,6 +186,19 @@ def merge_file(base_path: str, ours_path: str, theirs_path: str, name: str | Non
     if entries:
         _log_conflicts(entries, env)
     return {"file": name, "issue_id": issue_id, "conflicts": entries}
+
+
+def _merge_event_log(base_path: str, ours_path: str, theirs_path: str, name: str) -> dict:
+    from jit.domain.event_merge import merge_events
+
+    def read(path):
+        try:
+            return Path(path).read_bytes()
+        except OSError:
+            return b""
+
+    write_atomic(Path(ours_path), merge_events(read(base_path), read(ours_path), read(theirs_path)))
+    return {"file": name, "issue_id": None, "conflicts": []}
 
 
 def _log_conflicts(entries, env) -> None:

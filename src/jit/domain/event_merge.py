@@ -1,0 +1,70 @@
+"""Three-way merge of the event log: a union by event id, never a line twice.
+
+git's built-in `union` driver works on text hunks: when both sides appended around a
+line they share, it can emit that line twice (an `issue_claimed` recorded twice).
+Events carry unique ids, so the merge can be exact: keep the common history in its
+order, then every event either side added, once, ordered by (time, id) so both
+clones compute the same file whichever side is "ours". Lines that are not events
+(a torn fragment, a hand edit) are never dropped: they are kept once, by text.
+"""
+
+import json
+
+
+def _identity(line: bytes):
+    """An event's id, or its raw text when the line is not a readable event."""
+    try:
+        doc = json.loads(line)
+    except ValueError:
+        return ("raw", line)
+    if isinstance(doc, dict) and isinstance(doc.get("id"), str):
+        return ("id", doc["id"])
+    return ("raw", line)
+
+
+def _sort_key(line: bytes, identity) -> tuple:
+    if identity[0] == "id":
+        try:
+            ts = json.loads(line).get("ts")
+        except ValueError:
+            ts = None
+        return (0, ts if isinstance(ts, str) else "", identity[1])
+    return (1, "", line.decode("utf-8", "replace"))
+
+
+def _lines(data: bytes) -> list:
+    return [line for line in data.splitlines() if line.strip()]
+
+
+def merge_events(base: bytes, ours: bytes, theirs: bytes) -> bytes:
+    """The merged log: base events in order, then the events added on either side, each once."""
+    seen = set()
+    merged = []
+    for line in _lines(base):
+        identity = _identity(line)
+        if identity not in seen:
+            seen.add(identity)
+            merged.append(line)
+    added = []
+    for line in _lines(ours) + _lines(theirs):
+        identity = _identity(line)
+        if identity not in seen:
+            seen.add(identity)
+            added.append((_sort_key(line, identity), line))
+    added.sort(key=lambda pair: pair[0])
+    merged.extend(line for _key, line in added)
+    return b"".join(line + b"\n" for line in merged)
+
+
+def duplicate_lines(lines) -> list:
+    """1-based numbers of the lines repeating an event id seen on an earlier line."""
+    seen = set()
+    repeats = []
+    for number, line in enumerate(lines, 1):
+        identity = _identity(line)
+        if identity[0] != "id":
+            continue
+        if identity in seen:
+            repeats.append(number)
+        seen.add(identity)
+    return repeats
