@@ -40,9 +40,9 @@ def import_(ns, out, ctx):
 
     def human():
         verb = "would restore" if ns.dry_run else "restored"
-        lines = [f"{verb} {summary['created']} new issue(s), replaced {summary['replaced']}, skipped "
+        lines = [(f"{verb} {summary['created']} new issue(s), replaced {summary['replaced']}, skipped "
                  f"{summary['skipped']}; {summary['gate_runs']} gate run(s), {summary['events']} event(s); "
-                 f"config {summary['config']}"]
+                 f"config {summary['config']}")]
         lines += [f"repaired: {r}" for r in summary.get("repaired", [])]
         lines += [f"warning: {p} (see `jit validate`)" for p in summary.get("problems", [])]
         return "\n".join(lines)
@@ -58,8 +58,8 @@ def _migrate(ns, out, ctx):
 
     def human():
         prefix = "dry run: would have " if ns.dry_run else ""
-        lines = [f"{prefix}created {len(summary['created'])}, updated {len(summary['updated'])}, "
-                 f"skipped {len(summary['skipped'])} (from {ns.source})"]
+        lines = [(f"{prefix}created {len(summary['created'])}, updated {len(summary['updated'])}, "
+                 f"skipped {len(summary['skipped'])} (from {ns.source})")]
         for item in summary["skipped"]:
             lines.append(f"skipped {item['origin']}: {item['reason']}")
         for item in summary["cycles"]:

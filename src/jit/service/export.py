@@ -79,11 +79,9 @@ def _gate_runs(ctx, issue_ids):
 
 
 def _events(ctx):
-    try:
-        fh = open(ctx.layout.events_file, "rb")
-    except FileNotFoundError:
+    if not os.path.exists(ctx.layout.events_file):
         return
-    with fh:
+    with open(ctx.layout.events_file, "rb") as fh:
         for line in fh:
             line = line.strip()
             if not line:

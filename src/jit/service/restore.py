@@ -262,9 +262,8 @@ def _config_untouched(ctx, default: str) -> bool:
 
 def _settle(ctx, summary, merged):
     """Rebuild the index now and, after a merge, settle derived states (validate --fix)."""
-    from jit.service.validate import validate
-
     from jit.service.queries import status
+    from jit.service.validate import validate
 
     status(ctx)
     report = validate(ctx, fix=merged)

@@ -6,6 +6,7 @@ labels without spaces, `type:identifier` assignees) identical across sources.
 """
 
 import re
+from datetime import UTC
 
 _SPACE = re.compile(r"\s+")
 
@@ -16,7 +17,7 @@ def timestamp(value) -> str | None:
     Backlog.md's `2024-01-20 10:00` (taken as UTC). None for anything else."""
     if not isinstance(value, str) or not value.strip():
         return None
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     text = value.strip()
     compact = re.fullmatch(r"(\d{8})T(\d{6})Z", text)
@@ -29,8 +30,8 @@ def timestamp(value) -> str | None:
     except ValueError:
         return None
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def slug(value: str) -> str:

@@ -13,6 +13,7 @@ of the item is kept in `context.origin_digest`): importing the same file twice c
 """
 
 import hashlib
+import itertools
 import json
 
 from jit.domain import graph
@@ -90,7 +91,7 @@ def _break_cycles(plan, edges: dict, what: str):
         if not cycles:
             return
         cycle = cycles[0]
-        pairs = list(zip(cycle, cycle[1:]))
+        pairs = list(itertools.pairwise(cycle))
         src, dst = max(pairs)
         edges[src] = [d for d in edges[src] if d != dst]
         plan.note(src, f"dropped_{what}", dst)
