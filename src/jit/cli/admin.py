@@ -6,6 +6,10 @@ from jit.cli.parser import command
 def init(ns, out, ctx):
     from jit.service.context import init_repo
 
+    if getattr(ns, "preset", None):
+        from jit.service.presets import check_for_init
+
+        check_for_init(ns.preset)  # an unknown preset must not leave a new repository behind
     ctx, created = init_repo()
     path = str(ctx.layout.data_dir)
     extra = ""
@@ -15,7 +19,13 @@ def init(ns, out, ctx):
         extra = setup_git_files(ctx)
     except ImportError:
         pass
-    out.emit({"path": path, "created": created},
+    result = {"path": path, "created": created}
+    if getattr(ns, "preset", None):
+        from jit.service.presets import apply_preset
+
+        result["preset"] = apply_preset(ctx, ns.preset)
+        extra = (extra + "\n" if extra else "") + f"preset {ns.preset}: gates {', '.join(result['preset']['gates'])}"
+    out.emit(result,
              human=lambda: (f"initialised jit repository in {path}" if created
                             else f"jit repository already exists in {path}") + (f"\n{extra}" if extra else ""),
              quiet=path)
@@ -55,8 +65,10 @@ def validate(ns, out, ctx):
 
 def register(subs, name):
     if name == "init":
-        command(subs, "init", "create a jit repository (.jit/) in this folder, or $JIT_DATA_DIR",
-                "jit init", init, needs_repo=False)
+        p = command(subs, "init", "create a jit repository (.jit/) in this folder, or $JIT_DATA_DIR",
+                    "jit init --preset python-tdd", init, needs_repo=False)
+        p.add_argument("--preset", metavar="NAME", help="define the gates of a preset (`jit gate preset list`), "
+                       "e.g. --preset python-tdd")
     elif name == "status":
         command(subs, "status", "issue counts per state and how much is available", "jit status --json", status)
     elif name == "validate":

@@ -3,7 +3,7 @@
 import time
 
 from jit.cli.parser import command, group, positive_number
-from jit.errors import GateFailed
+from jit.errors import GateFailed, UsageError
 from jit.service import gates
 
 
@@ -12,15 +12,33 @@ def _gate_text(g) -> str:
     return f"{g['key']:<16} {g['mode']:<6} {g['stage']:<9} {g['title']}{extra}"
 
 
+def _prompt(ns):
+    if ns.prompt_file is None:
+        return ns.prompt
+    try:
+        with open(ns.prompt_file, encoding="utf-8") as fh:
+            return fh.read()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read --prompt-file {ns.prompt_file}: {getattr(exc, 'strerror', None) or exc}",
+                         {"file": ns.prompt_file}) from None
+
+
+def _run_settings(ns) -> dict:
+    env = {} if ns.no_env else (ns.env if ns.env is not None else None)
+    return {"pass_context": ns.pass_context, "prompt": _prompt(ns), "working_dir": ns.working_dir, "env": env,
+            "order": ns.order}
+
+
 def define(ns, out, ctx):
+    settings = {k: v for k, v in _run_settings(ns).items() if v is not None}
     g = gates.define_gate(ctx, ns.key, ns.title, description=ns.description, mode=ns.mode, checker=ns.checker,
-                          timeout=ns.timeout, stage=ns.stage)
+                          timeout=ns.timeout, stage=ns.stage, **settings)
     out.emit(g, human=lambda: f"defined gate {_gate_text(g)}", quiet=g["key"])
 
 
 def update(ns, out, ctx):
     g = gates.update_gate(ctx, ns.key, title=ns.title, description=ns.description, mode=ns.mode,
-                          checker=ns.checker, timeout=ns.timeout, stage=ns.stage)
+                          checker=ns.checker, timeout=ns.timeout, stage=ns.stage, **_run_settings(ns))
     out.emit(g, human=lambda: f"updated gate {_gate_text(g)}", quiet=g["key"])
 
 
@@ -98,29 +116,44 @@ def _report_failure(out, exc: GateFailed):
     raise exc
 
 
+def _skip_text(run) -> str:
+    return (f"gate {run['gate']}: already passed at {(run.get('commit') or '')[:7]} "
+            f"(run {run['id']}); --force runs it again")
+
+
 def check(ns, out, ctx):
     progress = _Progress(out)
     try:
-        issue, run = gates.check_gate(ctx, ns.id, ns.key, on_progress=progress)
+        issue, run, skipped = gates.check_gate(ctx, ns.id, ns.key, on_progress=progress, force=ns.force)
     except GateFailed as exc:
         progress.done()
         _report_failure(out, exc)
     progress.done()
-    out.emit({"issue": issue, "run": run}, human=lambda: _run_text(run) + f"\n{issue.id[:8]} is {issue.state}",
-             quiet=run["status"])
+    text = _skip_text(run) if skipped else _run_text(run)
+    out.emit({"issue": issue, "run": run, "skipped": skipped}, human=lambda: text + f"\n{issue.id[:8]} is {issue.state}",
+             quiet="skipped" if skipped else run["status"])
 
 
 def check_all(ns, out, ctx):
     progress = _Progress(out)
     try:
-        issue, runs = gates.check_all(ctx, ns.id, on_progress=progress)
+        issue, runs, skipped = gates.check_all(ctx, ns.id, on_progress=progress, force=ns.force,
+                                               fail_fast=ns.fail_fast)
     except GateFailed as exc:
         progress.done()
         _report_failure(out, exc)
     progress.done()
-    out.emit({"issue": issue, "runs": runs}, quiet=[r["status"] for r in runs],
-             human=lambda: "\n".join([_run_text(r) for r in runs] or ["(no automated gates on this issue)"])
+    lines = [_skip_text(r) if r["gate"] in skipped else _run_text(r) for r in runs]
+    out.emit({"issue": issue, "runs": runs, "skipped": skipped}, quiet=[r["status"] for r in runs],
+             human=lambda: "\n".join(lines or ["(no automated gates on this issue)"])
              + f"\n{issue.id[:8]} is {issue.state}")
+
+
+def pass_all(ns, out, ctx):
+    issue, keys = gates.pass_all(ctx, ns.id, by=ns.by)
+    out.emit({"issue": issue, "passed": keys}, quiet=keys,
+             human=lambda: (f"passed {', '.join(keys)} on {issue.id[:8]}" if keys
+                            else f"{issue.id[:8]} has no unpassed manual gates") + f" ({issue.state})")
 
 
 def runs(ns, out, ctx):
@@ -139,12 +172,31 @@ def runs(ns, out, ctx):
     out.emit(found, human=human, quiet=[r["id"] for r in found])
 
 
+def _run_options(p, verb):
+    import argparse
+
+    if not isinstance(p, argparse.ArgumentParser):  # a subcommand this call does not build
+        return
+    p.add_argument("--pass-context", action=argparse.BooleanOptionalAction, default=None,
+                   help="hand the checker JIT_CONTEXT_FILE: the issue, this gate, its prompt, earlier runs, git changes")
+    prompt = p.add_mutually_exclusive_group()
+    prompt.add_argument("--prompt", help="instructions for a reviewing checker (needs --pass-context)")
+    prompt.add_argument("--prompt-file", metavar="PATH", help="read the prompt from a file (stored in the registry)")
+    p.add_argument("--working-dir", metavar="DIR", help="folder to run the checker in, relative to the repository root")
+    p.add_argument("--env", action="append", metavar="KEY=VALUE",
+                   help="environment variable for the checker (repeatable" + ("; replaces the set)" if verb == "update"
+                                                                             else ")"))
+    p.add_argument("--no-env", action="store_true", help="drop every --env variable" if verb == "update"
+                   else argparse.SUPPRESS)
+    p.add_argument("--order", type=int, help="position in check-all, lower first (default 0)")
+
+
 def register(subs, name):
     g = group(subs, "gate", "quality gates: define them, attach them to issues, record verdicts, run checkers",
               "jit gate define tests --title 'Tests pass' --mode auto --checker 'pytest -q'")
     for verb, fn, text, example in (
-        ("define", define, "add a gate to the registry", "jit gate define tests --title 'Tests pass' --mode auto "
-         "--checker 'pytest -q' --timeout 600"),
+        ("define", define, "add a gate to the registry", ("jit gate define tests --title 'Tests pass' --mode auto "
+                                                          "--checker 'pytest -q' --timeout 600")),
         ("update", update, "change a gate definition", "jit gate update tests --timeout 900"),
     ):
         p = command(g, verb, text, example, fn)
@@ -155,6 +207,7 @@ def register(subs, name):
         p.add_argument("--checker", help="shell command run in the repository root; exit 0 passes")
         p.add_argument("--timeout", type=positive_number, help="seconds before the checker is killed")
         p.add_argument("--stage", choices=("precheck", "postcheck"), default="postcheck" if verb == "define" else None)
+        _run_options(p, verb)
     command(g, "list", "list defined gates", "jit gate list --json", list_)
     p = command(g, "show", "show one gate definition", "jit gate show tests", show)
     p.add_argument("key")
@@ -178,12 +231,24 @@ def register(subs, name):
     p.add_argument("key")
     p.add_argument("--reason")
     p.add_argument("--by")
-    p = command(g, "check", "run an automated gate's checker and record the verdict (exit 6 on failure)",
-                "jit gate check 0a1b tests", check)
+    p = command(g, "pass-all", "pass every manual gate of an issue that has not passed yet",
+                "jit gate pass-all 0a1b --by human:ana", pass_all)
+    p.add_argument("id")
+    p.add_argument("--by")
+    p = command(g, "check", "run an automated gate's checker and record the verdict (exit 6 on failure); "
+                "skipped when its last run passed at the same clean git commit",
+                "jit gate check 0a1b tests --force", check)
     p.add_argument("id")
     p.add_argument("key")
-    p = command(g, "check-all", "run every automated gate of an issue", "jit gate check-all 0a1b", check_all)
+    p.add_argument("--force", action="store_true", help="run even if it already passed at this commit")
+    p = command(g, "check-all", "run every automated gate of an issue, lower --order first",
+                "jit gate check-all 0a1b --fail-fast", check_all)
     p.add_argument("id")
+    p.add_argument("--force", action="store_true", help="run even the gates that already passed at this commit")
+    p.add_argument("--fail-fast", action="store_true", help="stop at the first failing gate")
+    from jit.cli.gate_presets import register_presets
+
+    register_presets(g)
     p = command(g, "runs", "history of checker runs, with the output tail of the latest",
                 "jit gate runs 0a1b tests", runs)
     p.add_argument("id")

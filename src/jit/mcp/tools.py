@@ -80,14 +80,23 @@ def _import(ctx, a):
     return import_issues(ctx, "\n".join(json.dumps(item) for item in a["issues"]))
 
 
+FORCE_RUN = _t("boolean")  # run even if it passed at this clean commit
+
+
 def _gate_check(ctx, a):
-    issue, run = gates.check_gate(ctx, a["id"], a["key"])
-    return {"issue": issue, "run": run}
+    issue, run, skipped = gates.check_gate(ctx, a["id"], a["key"], force=a.get("force", False))
+    return {"issue": issue, "run": run, "skipped": skipped}
 
 
 def _gate_check_all(ctx, a):
-    issue, runs = gates.check_all(ctx, a["id"])
-    return {"issue": issue, "runs": runs}
+    issue, runs, skipped = gates.check_all(ctx, a["id"], force=a.get("force", False),
+                                           fail_fast=a.get("fail_fast", False))
+    return {"issue": issue, "runs": runs, "skipped": skipped}
+
+
+def _gate_pass_all(ctx, a):
+    issue, keys = gates.pass_all(ctx, a["id"], by=a.get("by"))
+    return {"issue": issue, "passed": keys}
 
 
 def _graph_export(ctx, a):
@@ -214,8 +223,11 @@ TOOLS = [
          lambda ctx, a: gates.fail_gate(ctx, a["id"], a["key"], reason=a.get("reason"), by=a.get("by")),
          {"id": ID, "key": GATE_KEY, "reason": _t("string"), "by": BY}, ("id", "key")),
     Tool("gate_check", "Run an auto gate's checker and record the verdict (gate_failed error with the "
-         "output tail on failure).", _gate_check, {"id": ID, "key": GATE_KEY}, ("id", "key")),
-    Tool("gate_check_all", "Run every auto gate of an issue.", _gate_check_all, {"id": ID}, ("id",)),
+         "output tail on failure).", _gate_check, {"id": ID, "key": GATE_KEY, "force": FORCE_RUN}, ("id", "key")),
+    Tool("gate_check_all", "Run every auto gate of an issue.", _gate_check_all,
+         {"id": ID, "force": FORCE_RUN, "fail_fast": _t("boolean")}, ("id",)),
+    Tool("gate_pass_all", "Pass every unpassed manual gate of an issue.", _gate_pass_all, {"id": ID, "by": BY},
+         ("id",)),
     Tool("gate_runs", "Checker run history of an issue, optionally for one gate.",
          lambda ctx, a: gates.list_runs(ctx, a["id"], a.get("key")), {"id": ID, "key": GATE_KEY}, ("id",),
          read_only=True),
@@ -240,6 +252,7 @@ BY_NAME = {t.name: t for t in TOOLS}
 
 # CLI operations without a tool of their own, and why (tests/mcp checks this table is complete).
 COVERED_ELSEWHERE = {
+    "gate preset": "a person's set-up step; agents see its gates through gate_list",
     "query state": "issue_list (state)",
     "query label": "issue_list (labels)",
 }

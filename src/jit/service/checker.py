@@ -61,8 +61,30 @@ def _read_some(fd, tail: _Tail, wait: float) -> bool:
     return True
 
 
-def run_checker(command: str, *, cwd, env: dict, timeout: float, on_progress=None) -> dict:
-    """Run `command` through the shell; returns exit code, duration, output tail, and whether it timed out."""
+def run_checker(command: str, *, cwd, env: dict, timeout: float, on_progress=None, context: bytes | None = None) -> dict:
+    """Run `command` through the shell; returns exit code, duration, output tail, and whether it timed out.
+
+    With `context`, the checker finds those bytes in the file named by JIT_CONTEXT_FILE (private
+    to this user, removed when the run ends, whatever its outcome).
+    """
+    if context is None:
+        return _run(command, cwd=cwd, env=env, timeout=timeout, on_progress=on_progress)
+    import tempfile
+
+    fd, path = tempfile.mkstemp(prefix="jit-context-", suffix=".json")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(context)
+        return _run(command, cwd=cwd, env={**env, "JIT_CONTEXT_FILE": path}, timeout=timeout,
+                    on_progress=on_progress)
+    finally:
+        try:
+            os.unlink(path)
+        except FileNotFoundError:  # the checker removed it itself
+            pass
+
+
+def _run(command: str, *, cwd, env: dict, timeout: float, on_progress=None) -> dict:
     started = time.time()
     t0 = time.monotonic()
     try:

@@ -7,7 +7,7 @@ dependents in the same transaction. Checkers run outside the repository lock
 """
 
 from jit.domain import states
-from jit.domain.leases import rfc3339
+from jit.domain.checks import EXTRA_FIELDS, gate_extras, ordered_keys
 from jit.domain.model import FAILED, GATE_FIELDS, PASSED, TERMINAL, make_gate
 from jit.errors import Conflict, GateFailed, NotFound, Refused, UsageError
 from jit.service.flow import record_state
@@ -19,11 +19,15 @@ def _unknown_gate(key):
 
 
 def define_gate(ctx, key, title, *, description="", mode="manual", checker=None, timeout=None,
-                stage="postcheck") -> dict:
-    """Add a gate to the registry. Raises UsageError for bad values, Conflict if the key exists."""
+                stage="postcheck", **extras) -> dict:
+    """Add a gate to the registry. Raises UsageError for bad values, Conflict if the key exists.
+
+    `extras` are the optional run settings of jit.domain.checks (pass_context, prompt,
+    working_dir, env, order)."""
     if timeout is None:
         timeout = ctx.config["defaults"].get("gate_timeout")
     gate = make_gate(key, title, description=description, mode=mode, checker=checker, timeout=timeout, stage=stage)
+    gate.update(_extras(ctx, {**EXTRA_DEFAULTS, **extras}))
     with ctx.transaction() as tx:
         registry = dict(tx.gates())
         if key in registry:
@@ -40,15 +44,26 @@ def update_gate(ctx, key, **changes) -> dict:
         registry = dict(tx.gates())
         if key not in registry:
             raise _unknown_gate(key)
-        current = {f: registry[key].get(f) for f in GATE_FIELDS}
+        current = {f: registry[key].get(f) for f in GATE_FIELDS + EXTRA_FIELDS}
         merged = {**current, **{k: v for k, v in changes.items() if v is not None}}
         merged.pop("key")
+        extras = {f: merged.pop(f) for f in EXTRA_FIELDS}
         gate = make_gate(key, merged.pop("title"), **merged)
+        gate.update(_extras(ctx, {**EXTRA_DEFAULTS, **{k: v for k, v in extras.items() if v is not None}}))
         if gate != registry[key]:
             registry[key] = gate
             tx.save_gates(registry)
             tx.event(ctx.event("gate_updated", None, {"gate": gate}))
         return gate
+
+
+EXTRA_DEFAULTS = {"pass_context": False, "prompt": None, "working_dir": None, "env": None, "order": None}
+
+
+def _extras(ctx, extras: dict) -> dict:
+    from jit.service.checking import inside_root
+
+    return gate_extras(**{**extras, "working_dir": inside_root(ctx, extras.get("working_dir"))})
 
 
 def list_gates(ctx) -> list:
@@ -109,16 +124,21 @@ def add_gates(ctx, ref, keys) -> object:
         issue = tx.load(issue_id)
         if issue.state in TERMINAL:
             raise Refused(f"{issue.short_id} is {issue.state}; gates cannot be added", {"id": issue_id})
-        new = [k for k in dict.fromkeys(keys) if k not in issue.gates_required]
-        if not new:
-            return issue
-        status = dict(issue.gates_status)
-        for key in new:
-            status[key] = {"status": "pending", "by": None, "at": None}
-        after = issue.replace(gates_required=issue.gates_required + new, gates_status=status, updated_at=ctx.now())
-        tx.save(after)
-        tx.event(ctx.event("gate_added", issue_id, {"gates": new}))
-        return after
+        return attach_gates(ctx, tx, issue, keys)
+
+
+def attach_gates(ctx, tx, issue, keys):
+    """Require the keys an issue does not require yet (status pending), inside `tx`."""
+    new = [k for k in dict.fromkeys(keys) if k not in issue.gates_required]
+    if not new:
+        return issue
+    status = dict(issue.gates_status)
+    for key in new:
+        status[key] = {"status": "pending", "by": None, "at": None}
+    after = issue.replace(gates_required=issue.gates_required + new, gates_status=status, updated_at=ctx.now())
+    tx.save(after)
+    tx.event(ctx.event("gate_added", issue.id, {"gates": new}))
+    return after
 
 
 def _issue_gate(tx, issue_id, key):
@@ -173,35 +193,11 @@ def fail_gate(ctx, ref, key, reason=None, by=None):
                                {"reason": reason} if reason else {})
 
 
-def _run_one(ctx, issue_id, key, on_progress):
-    from jit.service.checker import run_checker
+def _run_one(ctx, issue_id, key, on_progress, force=False):
+    """(issue, run record, skipped): see jit.service.checking.run_check."""
+    from jit.service.checking import run_check
 
-    with ctx.transaction() as tx:  # validate up front, but do not hold the lock while the checker runs
-        issue = _issue_gate(tx, issue_id, key)
-        gate = tx.gates()[key]
-    if gate.get("mode") != "auto":
-        raise UsageError(f"gate {key!r} is manual; record a verdict with `jit gate pass {issue.short_id} {key}`",
-                         {"gate": key})
-    env = {**ctx.env, "JIT_ISSUE_ID": issue_id, "JIT_GATE_KEY": key, "JIT_REPO_ROOT": str(ctx.layout.root)}
-    result = run_checker(gate["checker"], cwd=ctx.layout.root, env=env, timeout=float(gate.get("timeout") or 300),
-                         on_progress=(lambda elapsed, line: on_progress(key, elapsed, line)) if on_progress else None)
-    passed = result["exit_code"] == 0
-    run_id = rfc3339(int(result["started"] * 1e9)).replace(":", "").replace("-", "") + "-" + ctx.new_id()[:6]
-    record = {
-        "id": run_id, "issue_id": issue_id, "gate": key, "command": gate["checker"],
-        "started_at": rfc3339(int(result["started"] * 1e9)), "duration": result["duration"],
-        "exit_code": result["exit_code"], "timed_out": result["timed_out"], "error": result["error"],
-        "output_tail": result["output_tail"], "output_bytes": result["output_bytes"],
-        "status": PASSED if passed else FAILED, "by": ctx.actor(issue.assignee),  # SPEC 10's actor rule
-    }
-    with ctx.transaction() as tx:
-        issue = _issue_gate(tx, issue_id, key)
-        tx.save_run(issue_id, run_id, record)
-        extra = {"run": run_id, "exit_code": result["exit_code"]}
-        if result["error"]:
-            extra["reason"] = result["error"]
-        after = _record_verdict(ctx, tx, issue, key, PASSED if passed else FAILED, record["by"], extra)
-    return after, record
+    return run_check(ctx, issue_id, key, on_progress=on_progress, force=force)
 
 
 def _failure(issue, records):
@@ -214,28 +210,49 @@ def _failure(issue, records):
     )
 
 
-def check_gate(ctx, ref, key, on_progress=None):
-    """Run an auto gate's checker and record the verdict. Returns (issue, run); raises GateFailed (exit 6)."""
+def check_gate(ctx, ref, key, on_progress=None, force=False):
+    """Run an auto gate's checker and record the verdict. Returns (issue, run, skipped): skipped
+    when the last run passed at this same clean commit (`force` runs anyway). Raises GateFailed (exit 6)."""
     issue_id = ctx.resolve(ref)
-    issue, record = _run_one(ctx, issue_id, key, on_progress)
+    issue, record, skipped = _run_one(ctx, issue_id, key, on_progress, force)
     if record["status"] != PASSED:
         raise _failure(issue, [record])
-    return issue, record
+    return issue, record, skipped
 
 
-def check_all(ctx, ref, on_progress=None):
-    """Run every auto gate of an issue. Returns (issue, runs); raises GateFailed if any failed."""
+def check_all(ctx, ref, on_progress=None, force=False, fail_fast=False):
+    """Run every auto gate of an issue, lower `order` first. Returns (issue, runs, skipped keys);
+    raises GateFailed if any failed (with `fail_fast`, right after the first failure)."""
     issue_id = ctx.resolve(ref)
     issue = ctx.files.load(issue_id)
     registry = ctx.gate_files.load_registry()
-    keys = [k for k in issue.gates_required if (registry.get(k) or {}).get("mode") == "auto"]
-    records = []
+    keys = ordered_keys([k for k in issue.gates_required if (registry.get(k) or {}).get("mode") == "auto"], registry)
+    records, skipped = [], []
     for key in keys:
-        issue, record = _run_one(ctx, issue_id, key, on_progress)
+        issue, record, reused = _run_one(ctx, issue_id, key, on_progress, force)
         records.append(record)
+        if reused:
+            skipped.append(key)
+        if fail_fast and record["status"] != PASSED:
+            break
     if any(r["status"] != PASSED for r in records):
         raise _failure(issue, records)
-    return issue, records
+    return issue, records, skipped
+
+
+def pass_all(ctx, ref, by=None):
+    """Pass every manual gate of an issue that has not passed yet, in one transaction (the last
+    one may finish a gated issue). Returns (issue, keys passed). Raises NotFound, Refused."""
+    issue_id = ctx.resolve(ref)
+    with ctx.transaction() as tx:
+        issue = tx.load(issue_id)
+        registry = tx.gates()
+        keys = [k for k in ordered_keys(issue.unpassed_gates(), registry)
+                if (registry.get(k) or {}).get("mode", "manual") == "manual"]
+        for key in keys:
+            issue = _issue_gate(tx, issue_id, key)
+            issue = _record_verdict(ctx, tx, issue, key, PASSED, by or ctx.actor(issue.assignee), {})
+        return issue, keys
 
 
 def list_runs(ctx, ref, key=None) -> list:

@@ -108,6 +108,10 @@ class Transaction:
     def save_run(self, issue_id: str, run_id: str, record: dict) -> None:
         self._files[f"gate-runs/{issue_id}/{run_id}.json"] = dump_json(record)
 
+    def save_preset(self, name: str, preset: dict) -> None:
+        """A custom preset under presets/; `name` was checked by jit.domain.presets.check_name."""
+        self._files[f"presets/{name}.json"] = dump_json(preset)
+
     def replace_whole(self, rel: str, text: str) -> None:
         """A restore (`jit import`) replacing the event log or config.toml of a repository it recreates."""
         if rel not in ("events.jsonl", "config.toml"):
