@@ -75,6 +75,8 @@ def test_pip_install_dot_alone_runs_jit_mcp_and_jit_serve(tmp_path):
         url = json.loads(out.read_text().splitlines()[0])["url"]
         with urllib.request.urlopen(url + "api/status", timeout=30) as response:
             assert json.loads(response.read())["total"] == 0
+        with urllib.request.urlopen(url, timeout=30) as response:
+            assert b'name="jit-token" content="' in response.read()
     finally:
         serve.terminate()
         serve.wait(timeout=30)

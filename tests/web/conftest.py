@@ -21,7 +21,10 @@ def client(repo, ids):
 
     from jit.web.app import create_app
 
-    with TestClient(create_app(repo.root, env=repo.env), base_url="http://127.0.0.1") as c:
+    app = create_app(repo.root, env=repo.env)
+    with TestClient(app, base_url="http://127.0.0.1") as c:
+        c.token = app.state.token
+        c.write_headers = {"X-Jit-Token": app.state.token}
         yield c
 
 

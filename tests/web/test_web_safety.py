@@ -1,4 +1,7 @@
-"""Safety of the web UI: read-only, no path traversal, user text escaped, loopback and Host checks."""
+"""Safety of the web UI: reads change nothing, no path traversal, user text escaped, loopback and Host checks.
+
+Writes (token, Origin, body limits) are in test_web_writes.py; timeouts in test_web_timeouts.py.
+"""
 
 import pytest
 from web_helpers import SCRIPT_TITLE
@@ -52,23 +55,57 @@ def test_description_markdown_is_rendered_without_raw_html(client, ids):
     assert title == SCRIPT_TITLE  # the API hands back the data; the page inserts it as text
 
 
-def test_read_only(repo, ids, client):
+def test_reads_change_nothing_and_writes_without_the_token_are_refused(repo, ids, client):
     before = repo.snapshot()
     for path in ("/api/status", "/api/issues", f"/api/issues/{ids['index']}", "/api/graph", "/api/events",
                  f"/api/graph/{ids['index']}", "/api/query/blocked", "/api/version", "/",
                  f"/ui/issues/{ids['design']}/description"):
         assert client.get(path).status_code == 200, path
     for method in ("post", "put", "delete", "patch"):
-        assert getattr(client, method)("/api/issues").status_code == 405
-        assert getattr(client, method)(f"/api/issues/{ids['docs']}").status_code == 405
+        for path in ("/api/issues", f"/api/issues/{ids['docs']}", f"/api/issues/{ids['docs']}/claim"):
+            response = getattr(client, method)(path)
+            assert response.status_code == 403, (method, path)
+            assert response.json()["error"]["code"] == "forbidden"
+        assert getattr(client, method)("/api/status", headers=client.write_headers).status_code == 405
     assert repo.snapshot() == before
 
 
-def test_foreign_host_headers_are_refused(client):
-    # DNS rebinding: a page on evil.example resolving to 127.0.0.1 must not read the issues.
-    assert client.get("/api/issues", headers={"host": "evil.example:7777"}).status_code == 400
-    for host in ("127.0.0.1:7777", "localhost:7777", "[::1]:7777", "localhost"):
+@pytest.mark.parametrize("host", [
+    "evil.example:7777", "evil.example", "127.0.0.1:7777@evil.example", "127.0.0.1@evil.example",
+    "user@127.0.0.1:7777", "127.0.0.1:7777/x", "127.0.0.1:77a", "127.0.0.1:", "127.0.0.1:99999", "::1",
+    "[::1", "[::g]:7777", "127.0.0.1 :7777", "127.0.0.1:7777 evil", "", "127.0.0.1.evil.example",
+    "localhost.:7777", "127.0.0.1:7777,evil.example",
+])
+def test_foreign_or_malformed_host_headers_are_refused(repo, client, host):
+    # DNS rebinding: a page on evil.example resolving to 127.0.0.1 must not read the issues, and a
+    # malformed value must not be read as a friendly one.
+    response = client.get("/api/issues", headers={"host": host})
+    assert response.status_code == 400, host
+    assert response.json()["error"]["code"] == "bad_host"
+
+
+def test_loopback_host_headers_are_accepted(client):
+    for host in ("127.0.0.1:7777", "localhost:7777", "[::1]:7777", "localhost", "LOCALHOST:1", "127.0.0.1"):
         assert client.get("/api/status", headers={"host": host}).status_code == 200, host
+
+
+def test_host_parser():
+    from jit.web.guard import parse_host
+
+    assert parse_host("[::1]:7777") == ("::1", 7777)
+    assert parse_host("Localhost") == ("localhost", None)
+    assert parse_host("127.0.0.1:80") == ("127.0.0.1", 80)
+    for bad in ("127.0.0.1:7777@evil.example", "a b", "[::1]x", "h:0", "-x", "x_y", "h:1:2"):
+        assert parse_host(bad) is None, bad
+
+
+def test_api_errors_for_unknown_routes_use_the_json_envelope(client):
+    response = client.get("/api/nosuch")
+    assert response.status_code == 404 and response.headers["content-type"] == "application/json"
+    assert response.json()["error"]["code"] == "not_found" and "/api/nosuch" in response.json()["error"]["message"]
+    response = client.delete("/api/status", headers=client.write_headers)
+    assert response.status_code == 405 and response.json()["error"]["code"] == "usage"
+    assert client.get("/nosuch").status_code == 404
 
 
 @pytest.mark.parametrize("host,loopback", [("127.0.0.1", True), ("127.0.0.2", True), ("localhost", True),
@@ -78,9 +115,11 @@ def test_loopback_detection(host, loopback):
     assert is_loopback(host) is loopback
 
 
-def test_serve_warns_before_binding_beyond_loopback(repo):
+def test_serve_needs_a_flag_and_warns_before_binding_beyond_loopback(repo):
+    refused = repo.jit("serve", "--host", "192.0.2.1", "--port", "0")
+    assert refused.code == 2 and "--allow-remote" in refused.err
     # 192.0.2.1 (TEST-NET-1) is never assigned here, so the bind fails after the warning: no traffic at all.
-    result = repo.jit("serve", "--host", "192.0.2.1", "--port", "0")
+    result = repo.jit("serve", "--host", "192.0.2.1", "--port", "0", "--allow-remote")
     assert "warning: binding to 192.0.2.1" in result.err
     assert result.code == 4 and "cannot listen on 192.0.2.1" in result.err
 

@@ -58,11 +58,11 @@ EXPECTED_STATES = {"design": "done", "atomic": "done", "lock": "in_progress", "i
 class Server:
     """`jit serve --port 0` as a child process; the address comes from its --json line."""
 
-    def __init__(self, repo, tmp_path):
+    def __init__(self, repo, tmp_path, *args):
         self.log = tmp_path / "serve.out"
         self.err = tmp_path / "serve.err"
         with open(self.log, "w") as out, open(self.err, "w") as err:
-            self.proc = subprocess.Popen([JIT_BIN, "serve", "--port", "0", "--json"], cwd=repo.root,
+            self.proc = subprocess.Popen([JIT_BIN, "serve", "--port", "0", "--json", *args], cwd=repo.root,
                                          env=repo.env, stdout=out, stderr=err)
         self.info = self._wait_for_address()
         self.url = self.info["url"]

@@ -5,7 +5,7 @@ real one even for `--port 0` (a free port: what tests and scripts use), and
 `--open` never races the server's start.
 """
 
-from jit.cli.parser import command
+from jit.cli.parser import command, positive_number
 
 
 def is_loopback(host: str) -> bool:
@@ -54,21 +54,30 @@ def serve(ns, out, ctx):
         from jit.cli.install import missing_library
 
         raise missing_library(exc, "jit serve") from None
-    from jit.service.context import open_repo
+    from jit.web.timeouts import protocol_with
 
     loopback = is_loopback(ns.host)
     if not loopback:
+        if not ns.allow_remote:
+            from jit.errors import UsageError
+
+            raise UsageError(f"--host {ns.host} is not a loopback address: anyone who can reach this machine could "
+                             "read every issue and, with the page's token, change them; add --allow-remote if you "
+                             "mean it", {"host": ns.host})
         out.stderr.write(f"warning: binding to {ns.host} lets anyone who can reach this machine read every issue "
-                         "(the UI has no login); use the default --host 127.0.0.1 unless you mean it\n")
+                         "(the UI has no login; writes still need the page's token); use the default --host "
+                         "127.0.0.1 unless you mean it\n")
     sock = _bind(ns.host, ns.port)
     port = sock.getsockname()[1]
     shown = f"[{ns.host.strip('[]')}]" if ":" in ns.host else ns.host
     url = f"http://{shown}:{port}/"
     pinned = {**ctx.env, "JIT_DATA_DIR": str(ctx.layout.data_dir)}
-    app = create_app(context_factory=lambda: open_repo(env=pinned, actor=ctx.explicit_actor),
+    app = create_app(env=pinned, actor=getattr(ns, "actor", None), port=port, body_timeout=ns.read_timeout,
                      allowed_hosts=(*LOOPBACK_HOSTS, ns.host) if loopback else None)
-    out.emit({"url": url, "host": ns.host, "port": port, "repository": str(ctx.layout.data_dir)},
-             human=f"jit web UI for {ctx.layout.data_dir} on {url}  (read-only; Ctrl-C to stop)", quiet=url)
+    actor = app.state.web_actor
+    out.emit({"url": url, "host": ns.host, "port": port, "repository": str(ctx.layout.data_dir), "actor": actor},
+             human=f"jit web UI for {ctx.layout.data_dir} on {url}  (changes made on the page are recorded as "
+                   f"{actor}; Ctrl-C to stop)", quiet=url)
     out.stdout.flush()
     if ns.open:
         import webbrowser
@@ -76,7 +85,7 @@ def serve(ns, out, ctx):
         webbrowser.open(url)
     # Access logs off: the page polls once a second, which would drown anything useful.
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off",
-                            timeout_graceful_shutdown=2)
+                            timeout_graceful_shutdown=2, http=protocol_with(ns.read_timeout))
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
@@ -85,8 +94,15 @@ def serve(ns, out, ctx):
 
 
 def register(subs, name):
-    p = command(subs, "serve", "serve the local web UI (board, issue pages, dependency graph, events; live refresh) "
-                "and its read-only JSON API under /api", "jit serve --port 7777 --open", serve)
-    p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, loopback only)")
+    p = command(subs, "serve", "serve the local web UI (board, issue pages, dependency graph, events; live refresh; "
+                "create, edit, claim, pass or fail a review gate from the page) and its JSON API under /api. "
+                "Changes made on the page are recorded as human:$USER, or as the global --actor",
+                "jit serve --port 7777 --open   (or: jit serve --actor human:ana)", serve)
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1, loopback only; any other needs --allow-remote)")
     p.add_argument("--port", type=int, default=7777, help="TCP port (default 7777; 0 picks a free one)")
     p.add_argument("--open", action="store_true", help="open the UI in the default web browser")
+    p.add_argument("--allow-remote", action="store_true",
+                   help="allow a --host that is not loopback (prints a warning: the UI has no login)")
+    p.add_argument("--read-timeout", type=positive_number, default=10.0, metavar="SECONDS",
+                   help="close a connection whose request headers or body take longer than this (default 10)")
