@@ -11,7 +11,7 @@ import pytest
 # SPEC section 2, plus jit's one documented addition: `lease`.
 ISSUE_KEYS = {
     "id", "title", "description", "state", "priority", "assignee", "dependencies", "gates_required",
-    "gates_status", "labels", "context", "created_at", "updated_at", "lease",
+    "gates_status", "labels", "context", "created_at", "updated_at", "lease", "parent", "comments", "resolution",
 }
 STATES = {"backlog", "ready", "in_progress", "gated", "done", "rejected"}
 CODES = {2: {"usage"}, 3: {"not_found", "nothing_available"}, 4: {"conflict"}, 5: {"refused"}, 6: {"gate_failed"}}
@@ -32,6 +32,9 @@ def check_issue(data: dict) -> dict:
     for stamp in ("created_at", "updated_at"):
         assert data[stamp].endswith("Z") and data[stamp][10] == "T", data[stamp]
     assert data["lease"] is None or set(data["lease"]) == {"ttl", "expires_at"}
+    assert data["parent"] is None or (isinstance(data["parent"], str) and len(data["parent"]) == 36)
+    assert isinstance(data["comments"], list) and all(set(c) == {"by", "at", "text"} for c in data["comments"])
+    assert data["resolution"] is None or {"kind", "text", "by", "at"} <= set(data["resolution"])
     return data
 
 

@@ -42,7 +42,10 @@ commands:
 global options (accepted anywhere on the line):
   --json          one JSON document on stdout (errors: {{"error": {{...}}}})
   -q, --quiet     only the essential value (e.g. the id), no headers
-  --actor WHO     who is acting, for the event log (default: $JIT_ACTOR, else human:$USER)
+  --actor WHO     who is acting: the actor of every event this command logs (default:
+                  $JIT_ACTOR, else the issue's holder, else human:$USER; a gate verdict's is
+                  its --by). A named actor that is not an issue's holder gets exit 4 from
+                  heartbeat, release, done and gate verdicts on it (see their --help)
   --version       print the version
 
 examples:

@@ -25,6 +25,12 @@ def init(ns, out, ctx):
 
         result["preset"] = apply_preset(ctx, ns.preset)
         extra = (extra + "\n" if extra else "") + f"preset {ns.preset}: gates {', '.join(result['preset']['gates'])}"
+    if getattr(ns, "agents", False):
+        from jit.service.agents_md import install_agents_section
+
+        result["agents_md"] = install_agents_section(ctx)
+        extra = (extra + "\n" if extra else "") + f"AGENTS.md: {result['agents_md']['action']} the jit section " \
+            f"({result['agents_md']['path']})"
     out.emit(result,
              human=lambda: (f"initialised jit repository in {path}" if created
                             else f"jit repository already exists in {path}") + (f"\n{extra}" if extra else ""),
@@ -66,7 +72,9 @@ def validate(ns, out, ctx):
 def register(subs, name):
     if name == "init":
         p = command(subs, "init", "create a jit repository (.jit/) in this folder, or $JIT_DATA_DIR",
-                    "jit init --preset python-tdd", init, needs_repo=False)
+                    "jit init --preset python-tdd --agents", init, needs_repo=False)
+        p.add_argument("--agents", action="store_true",
+                       help="also write (or update) a short jit section in AGENTS.md telling agents to run `jit prime`")
         p.add_argument("--preset", metavar="NAME", help="define the gates of a preset (`jit gate preset list`), "
                        "e.g. --preset python-tdd")
     elif name == "status":

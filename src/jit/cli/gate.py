@@ -2,6 +2,7 @@
 
 import time
 
+from jit.cli.holders import holder_flags
 from jit.cli.parser import command, group, positive_number
 from jit.errors import GateFailed, UsageError
 from jit.service import gates
@@ -69,12 +70,12 @@ def rm(ns, out, ctx):
 
 
 def pass_(ns, out, ctx):
-    issue = gates.pass_gate(ctx, ns.id, ns.key, by=ns.by)
+    issue = gates.pass_gate(ctx, ns.id, ns.key, by=ns.by, force=ns.force, reason=ns.reason)
     out.emit(issue, human=lambda: f"gate {ns.key} passed on {issue.id[:8]} ({issue.state})", quiet=issue.id)
 
 
 def fail(ns, out, ctx):
-    issue = gates.fail_gate(ctx, ns.id, ns.key, reason=ns.reason, by=ns.by)
+    issue = gates.fail_gate(ctx, ns.id, ns.key, reason=ns.reason, by=ns.by, force=ns.force)
     out.emit(issue, human=lambda: f"gate {ns.key} failed on {issue.id[:8]} ({issue.state})", quiet=issue.id)
 
 
@@ -225,12 +226,14 @@ def register(subs, name):
                 "jit gate pass 0a1b review --by human:ana", pass_)
     p.add_argument("id")
     p.add_argument("key")
-    p.add_argument("--by")
+    p.add_argument("--by", help="who gives the verdict: the actor of the gate_passed event")
+    holder_flags(p, "record it", verdict=True)
     p = command(g, "fail", "record a failing verdict", "jit gate fail 0a1b review --reason 'missing tests'", fail)
     p.add_argument("id")
     p.add_argument("key")
     p.add_argument("--reason")
-    p.add_argument("--by")
+    p.add_argument("--by", help="who gives the verdict: the actor of the gate_failed event")
+    holder_flags(p, "record it", reason=False, verdict=True)
     p = command(g, "pass-all", "pass every manual gate of an issue that has not passed yet",
                 "jit gate pass-all 0a1b --by human:ana", pass_all)
     p.add_argument("id")

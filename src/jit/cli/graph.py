@@ -28,6 +28,21 @@ def export(ns, out, ctx):
         out.emit({"format": ns.format, "text": data}, human=data, quiet=data.rstrip("\n"))
 
 
+def tree(ns, out, ctx):
+    from jit.service.hierarchy import tree as parent_tree
+
+    roots = parent_tree(ctx, ns.id)
+
+    def walk(node, depth=0):
+        yield depth, node
+        for kid in node["children"]:
+            yield from walk(kid, depth + 1)
+
+    rows = [pair for r in roots for pair in walk(r)]
+    out.emit(roots, quiet=lambda: [n["id"] for _, n in rows], human=lambda: "\n".join(
+        f"{'  ' * d}{out.state(n['state'])} {n['id'][:8]}  {n['title']}" for d, n in rows) or "(no parent links)")
+
+
 def register(subs, name):
     g = group(subs, "graph", "show or export the dependency graph", "jit graph export --format dot | dot -Tsvg > g.svg")
     p = command(g, "show", "what an issue waits for (upstream) and what waits for it (downstream)",
@@ -36,3 +51,6 @@ def register(subs, name):
     p = command(g, "export", "the whole graph as Graphviz dot, Mermaid or JSON",
                 "jit graph export --format mermaid", export)
     p.add_argument("--format", "-f", choices=("dot", "mermaid", "json"), default="dot")
+    p = command(g, "tree", "parent links as a tree (state, short id, title); without ID every top-level parent",
+                "jit graph tree 0a1b", tree)
+    p.add_argument("id", nargs="?")

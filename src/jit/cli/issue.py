@@ -1,5 +1,6 @@
 """`jit issue ...`: the life of one issue, from create to done."""
 
+from jit.cli.holders import holder_flags
 from jit.cli.parser import command, group, positive_number
 from jit.service import claims, issues
 
@@ -64,7 +65,7 @@ def update(ns, out, ctx):
 
 
 def done(ns, out, ctx):
-    issue = issues.done_issue(ctx, ns.id)
+    issue = issues.done_issue(ctx, ns.id, force=ns.force, reason=ns.reason)
     waiting = ", ".join(issue.unpassed_gates())
     out.emit(issue, quiet=issue.id, human=lambda: f"{issue.id[:8]} is {issue.state}"
              + (f": waiting for gate(s) {waiting}" if issue.state == "gated" else ""))
@@ -132,7 +133,7 @@ def claim_next(ns, out, ctx):
 
 
 def release(ns, out, ctx):
-    issue = claims.release(ctx, ns.id)
+    issue = claims.release(ctx, ns.id, force=ns.force, reason=ns.reason)
     out.emit(issue, human=lambda: f"released {issue.id[:8]} ({issue.state})", quiet=issue.id)
 
 
@@ -147,7 +148,7 @@ def unassign(ns, out, ctx):
 
 
 def heartbeat(ns, out, ctx):
-    issue = claims.heartbeat(ctx, ns.id, ttl=ns.ttl)
+    issue = claims.heartbeat(ctx, ns.id, ttl=ns.ttl, force=ns.force, reason=ns.reason)
     out.emit(issue, human=lambda: f"lease of {issue.id[:8]} renewed until {issue.lease['expires_at']}",
              quiet=issue.id)
 
@@ -199,6 +200,7 @@ def register(subs, name):
                    help="merged into the issue's context (repeatable)")
     p = command(g, "done", "finish an issue: done if every gate passed, else gated", "jit issue done 0a1b", done)
     p.add_argument("id")
+    holder_flags(p, "finish it")
     p = command(g, "reject", "close an issue as rejected (bypasses gates)",
                 'jit issue reject 0a1b --reason "duplicate of 9f8e"', reject)
     p.add_argument("id")
@@ -226,6 +228,7 @@ def register(subs, name):
     _sync_flag(p)
     p = command(g, "release", "give a claimed issue back (ready, unassigned)", "jit issue release 0a1b", release)
     p.add_argument("id")
+    holder_flags(p, "release it")
     p = command(g, "assign", "assign an issue (a person's override; a ready issue starts)",
                 "jit issue assign 0a1b human:ana", assign)
     p.add_argument("id")
@@ -237,3 +240,4 @@ def register(subs, name):
                 heartbeat)
     p.add_argument("id")
     p.add_argument("--ttl", type=positive_number)
+    holder_flags(p, "renew the lease")

@@ -36,6 +36,21 @@ def label(ns, out, ctx):
     _list(out, queries.by_label(ctx, ns.pattern))
 
 
+def claimed(ns, out, ctx):
+    from jit.service.held import claimed as held
+
+    found = held(ctx, stale=ns.stale)
+
+    def human():
+        if not found:
+            return "(nothing held" + (f" longer than {ns.stale} without activity)" if ns.stale else ")")
+        return out.table(["id", "state", "holder", "since", "lease until", "last activity", "title"], [
+            [r["issue"].id[:8], r["issue"].state, r["holder"], (r["since"] or "-")[:19],
+             (r["lease_expires_at"] or "-")[:19], r["last_activity"][:19], r["issue"].title] for r in found])
+
+    out.emit(found, human=human, quiet=[r["issue"].id for r in found])
+
+
 def register(subs, name):
     g = group(subs, "query", "available work, blocked issues, by state or label", "jit query available --json")
     p = command(g, "available", "ready, unassigned issues whose dependencies are done, best first",
@@ -49,3 +64,6 @@ def register(subs, name):
     p.add_argument("state")
     p = command(g, "label", "issues with a label (globs such as epic:* allowed)", "jit query label 'epic:*'", label)
     p.add_argument("pattern")
+    p = command(g, "claimed", "held issues: holder, since when, lease expiry, last activity (least active first)",
+                "jit query claimed --stale 2h", claimed)
+    p.add_argument("--stale", metavar="DURATION", help="only those untouched for longer, e.g. 30m, 2h, 1d")

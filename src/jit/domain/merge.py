@@ -6,8 +6,10 @@ document plus the list of conflicts it settled; never conflict markers. The rule
 - labels, dependencies and gates_required merge as sets: an element survives unless a side
   removed it, and both sides' additions are kept;
 - gates_status and context merge key by key with these same rules;
-- state, assignee and lease are one claim and merge as one group, so a merge never pairs one
-  side's state with the other side's assignee;
+- state, assignee, lease and resolution are one claim and merge as one group, so a merge never
+  pairs one side's state with the other side's assignee (or a done issue with a rejection's reason);
+- comments merge as a union: every comment either side has survives once, ordered by
+  (at, by, text), so two clones commenting on one issue both keep their words;
 - a real conflict (both sides changed the same thing differently) is won by the side whose issue
   is in a terminal state (done, rejected) when exactly one is, otherwise by the side with the later
   updated_at; a tie goes to the greater canonical JSON so every machine picks the same side;
@@ -20,11 +22,11 @@ The result does not depend on which side is "ours" (the property tests check thi
 
 import json
 
-from jit.domain.model import TERMINAL, pending_status
+from jit.domain.model import TERMINAL, comment_order, pending_status
 
 SET_FIELDS = ("labels", "dependencies", "gates_required")
 KEYED_FIELDS = ("gates_status", "context")
-CLAIM_GROUP = ("state", "assignee", "lease")
+CLAIM_GROUP = ("state", "assignee", "lease", "resolution")
 TERMINAL_RULE = "terminal state wins"
 LATER_RULE = "later change wins"
 TIE_RULE = "same updated_at: the same side wins on every machine"
@@ -86,6 +88,17 @@ def merge_set(base: list, ours: list, theirs: list) -> list:
             seen.add(key)
     added = {canonical(x): x for x in (*ours, *theirs) if canonical(x) not in in_base}
     return kept + [added[k] for k in sorted(added)]
+
+
+def merge_comments(base, ours, theirs) -> list:
+    """Every comment of either side, once, oldest first. Comments are only ever appended, so a
+    comment missing from one side is one it never saw, not one it deleted."""
+    found = {}
+    for side in (base, ours, theirs):
+        for comment in side if isinstance(side, list) else ():
+            found.setdefault(canonical(comment), comment)
+    return sorted(found.values(), key=lambda c: (comment_order(c) if isinstance(c, dict) else ("", "", ""),
+                                                 canonical(c)))
 
 
 def _winner(ours: dict, theirs: dict) -> tuple:
@@ -159,6 +172,8 @@ def merge_issue(base: dict | None, ours: dict, theirs: dict, remote: str | None 
         b, o, t = get(base, field), get(ours, field), get(theirs, field)
         if field == "updated_at":
             value = max((str(v) for v in (o, t) if v not in (MISSING, None)), default=_shown(o))
+        elif field == "comments":
+            value = merge_comments(*(v if v is not MISSING else [] for v in (b, o, t)))
         elif field in SET_FIELDS and all(isinstance(v, list) or v is MISSING for v in (b, o, t)):
             value = merge_set(*(v if v is not MISSING else [] for v in (b, o, t)))
         elif field in KEYED_FIELDS:

@@ -24,7 +24,9 @@ GATE_STAGES = ("precheck", "postcheck")
 ISSUE_FIELDS = (
     "id", "title", "description", "state", "priority", "assignee", "dependencies",
     "gates_required", "gates_status", "labels", "context", "created_at", "updated_at", "lease",
+    "parent", "comments", "resolution",
 )
+RESOLUTION_KINDS = ("done", "rejected")
 
 
 def check_choice(kind: str, value: str, choices) -> str:
@@ -54,7 +56,9 @@ def check_title(value: str) -> str:
 
 class Issue:
     """One unit of work. `lease` is jit's one addition to SPEC section 2: null or
-    {"ttl": seconds, "expires_at": RFC 3339}, set by a claim with a TTL."""
+    {"ttl": seconds, "expires_at": RFC 3339}, set by a claim with a TTL.
+    `comments` is a list of {by, at, text}, oldest first; `resolution` is null or
+    {kind: done|rejected, text, by, at}; `parent` is null or the id of the issue it belongs to."""
 
     __slots__ = ISSUE_FIELDS
 
@@ -64,14 +68,14 @@ class Issue:
 
     @classmethod
     def new(cls, id, title, now, *, description="", priority="normal", labels=(),
-            dependencies=(), gates=(), assignee=None, context=None, state=READY):
+            dependencies=(), gates=(), assignee=None, context=None, state=READY, parent=None):
         return cls(
             id=id, title=check_title(title), description=description or "", state=state,
             priority=check_choice("priority", priority, PRIORITIES), assignee=assignee,
             dependencies=list(dict.fromkeys(dependencies)), gates_required=list(dict.fromkeys(gates)),
             gates_status={g: pending_status() for g in dict.fromkeys(gates)},
             labels=list(dict.fromkeys(labels)), context=dict(context or {}),
-            created_at=now, updated_at=now, lease=None,
+            created_at=now, updated_at=now, lease=None, parent=parent, comments=[], resolution=None,
         )
 
     def replace(self, **changes) -> "Issue":
@@ -113,6 +117,7 @@ class Issue:
                 raise ValueError(f"field {text!r} must be a string")
         if data.get("lease") is not None and not isinstance(data["lease"], dict):
             raise ValueError("field 'lease' must be null or an object")
+        _check_additions(data)
         issue = cls(**{k: data.get(k) for k in ISSUE_FIELDS})
         issue.description = issue.description or ""
         issue.priority = issue.priority or "normal"
@@ -120,6 +125,7 @@ class Issue:
             setattr(issue, listed, list(getattr(issue, listed) or []))
         issue.gates_status = dict(issue.gates_status or {})
         issue.context = dict(issue.context or {})
+        issue.comments = list(issue.comments or [])
         return issue
 
     @property
@@ -137,6 +143,29 @@ class Issue:
 
     def __repr__(self):
         return f"Issue({self.short_id} {self.state} {self.title!r})"
+
+
+def _check_additions(data: dict) -> None:
+    """Shape checks for parent, comments and resolution; files written before they existed lack
+    them, which loads as no parent, no comments, no resolution."""
+    if data.get("parent") is not None and not isinstance(data["parent"], str):
+        raise ValueError("field 'parent' must be null or an issue id")
+    comments = data.get("comments", [])
+    if not isinstance(comments, list) or not all(
+            isinstance(c, dict) and all(isinstance(c.get(k), str) for k in ("by", "at", "text")) for c in comments):
+        raise ValueError("field 'comments' must be a list of {by, at, text} objects")
+    resolution = data.get("resolution")
+    if resolution is not None and (not isinstance(resolution, dict) or resolution.get("kind") not in RESOLUTION_KINDS):
+        raise ValueError("field 'resolution' must be null or an object with kind done or rejected")
+
+
+def comment_order(comment: dict) -> tuple:
+    """Comments sort by time, then author, then text: the same order in every clone after a merge."""
+    return (comment.get("at") or "", comment.get("by") or "", comment.get("text") or "")
+
+
+def make_resolution(kind: str, text: str | None, by: str, at: str) -> dict:
+    return {"kind": kind, "text": text or "", "by": by, "at": at}
 
 
 def pending_status() -> dict:

@@ -18,7 +18,8 @@ from jit.mcp.calls import call
 from jit.mcp.tools import TOOLS
 
 INSTRUCTIONS = (
-    "jit: the repository's issue tracker. Work loop: issue_claim_next (null = nothing to do) -> do the work "
+    "jit: the repository's issue tracker. Start a session with the prime tool. "
+    "Work loop: issue_claim_next (null = nothing to do) -> do the work "
     "-> gate_check / gate_pass the issue's gates -> issue_done -> repeat. Ids accept unique prefixes. "
     "Results are the JSON of `jit ... --json`; errors are {\"error\": {code, message, details}}."
 )
@@ -68,8 +69,10 @@ def _build_v2(open_ctx):
         text, is_error = await anyio.to_thread.run_sync(call, params.name, params.arguments, open_ctx)
         return types.CallToolResult(content=[types.TextContent(type="text", text=text)], is_error=is_error)
 
+    from jit.mcp.prompts import handlers_v2
+
     return Server("jit", version=__version__, instructions=INSTRUCTIONS, on_list_tools=list_tools,
-                  on_call_tool=call_tool)
+                  on_call_tool=call_tool, **handlers_v2(types, open_ctx))
 
 
 def _build_v1(open_ctx):
@@ -99,6 +102,9 @@ def _build_v1(open_ctx):
         server.call_tool(validate_input=False)(call_tool)  # our own checks give the CLI's error envelope
     else:
         decorator()(call_tool)
+    from jit.mcp.prompts import register_v1
+
+    register_v1(server, types, open_ctx)
     return server
 
 

@@ -13,6 +13,7 @@ from typing import Callable
 from jit.domain.model import GATE_MODES, GATE_STAGES, PRIORITIES, STATES
 from jit.errors import NothingAvailable
 from jit.service import claims, deps, gates, issues, queries, sync  # sync: claims granted through a git remote when configured
+from jit.service import comments, held, hierarchy, prime
 
 
 def _t(kind, description=None, **extra):
@@ -27,6 +28,7 @@ def _strs(description=None):
 
 
 ID = _t("string", "issue id or unique prefix")
+PARENT = _t("string", "id of the parent issue (an epic)")
 GATE_KEY = _t("string", "gate key")
 ASSIGNEE = _t("string", "type:name, e.g. agent:worker-1")
 PRIORITY = _t("string", enum=list(PRIORITIES))
@@ -65,6 +67,14 @@ def _claim_next(ctx, a):
     except NothingAvailable:
         # The CLI prints `null` (exit 3) here; an empty queue is the normal end of an agent loop, not a failure.
         return None
+
+
+def _list(ctx, a):
+    filters = {"state": a.get("state"), "labels": a.get("labels", ()), "assignee": a.get("assignee"),
+               "priority": a.get("priority")}
+    if a.get("parent"):
+        return hierarchy.children(ctx, a["parent"], **filters)
+    return queries.list_issues(ctx, **filters)
 
 
 def _delete(ctx, a):
@@ -138,11 +148,11 @@ TOOLS = [
          lambda ctx, a: issues.create_issue(
              ctx, a["title"], description=a.get("description", ""), priority=a.get("priority"),
              labels=a.get("labels", ()), gates=a.get("gates", ()), deps=a.get("deps", ()),
-             assignee=a.get("assignee"), context=a.get("context")),
+             assignee=a.get("assignee"), context=a.get("context"), parent=a.get("parent")),
          {"title": _t("string"), "description": _t("string", "markdown"), "priority": PRIORITY,
           "labels": _strs("namespace:value"), "gates": _strs("required gate keys"),
           "deps": _strs("ids this issue depends on"), "assignee": ASSIGNEE,
-          "context": _t("object", "free metadata for agents")}, ("title",)),
+          "context": _t("object", "free metadata for agents"), "parent": PARENT}, ("title",)),
     Tool("issue_import", "Create many issues at once, all or nothing. Items may name a local `key` and "
          "`depends_on` (keys or ids).",
          _import,
@@ -150,11 +160,10 @@ TOOLS = [
                        items={"type": "object"})}, ("issues",)),
     Tool("issue_show", "One issue with its gates, dependencies and lease.",
          lambda ctx, a: issues.show_issue(ctx, a["id"]), {"id": ID}, ("id",), read_only=True),
-    Tool("issue_list", "Issues filtered by state, labels, assignee, priority (all ANDed), in work order.",
-         lambda ctx, a: queries.list_issues(ctx, state=a.get("state"), labels=a.get("labels", ()),
-                                            assignee=a.get("assignee"), priority=a.get("priority")),
-         {"state": _t("string", enum=list(STATES)), "labels": LABELS, "assignee": _t("string"),
-          "priority": PRIORITY}, lists="issues", read_only=True),
+    Tool("issue_list", "Issues filtered by state, labels, assignee, priority, parent (ANDed), in work order.",
+         _list, {"state": _t("string", enum=list(STATES)), "labels": LABELS, "assignee": _t("string"),
+                 "priority": PRIORITY, "parent": _t("string", "children of this id")},
+         lists="issues", read_only=True),
     Tool("issue_search", "Issues whose title, description or id contains text.",
          lambda ctx, a: queries.search(ctx, a["text"]), {"text": _t("string")}, ("text",), lists="issues",
          read_only=True),
@@ -162,15 +171,23 @@ TOOLS = [
          lambda ctx, a: issues.update_issue(
              ctx, a["id"], title=a.get("title"), description=a.get("description"), priority=a.get("priority"),
              state=a.get("state"), add_labels=a.get("add_labels", ()), remove_labels=a.get("remove_labels", ()),
-             context=a.get("context")),
+             context=a.get("context"), parent=a.get("parent") or None, no_parent=a.get("parent") == ""),
          {"id": ID, "title": _t("string"), "description": _t("string"), "priority": PRIORITY,
           "state": _t("string", enum=list(STATES)), "add_labels": _strs(), "remove_labels": _strs(),
-          "context": _t("object", "merged into the issue's context")}, ("id",)),
+          "context": _t("object", "merged into the issue's context"),
+          "parent": _t("string", 'parent id; "" clears')}, ("id",)),
     Tool("issue_done", "Finish your issue: done if every gate passed, else gated (then pass its gates).",
-         lambda ctx, a: issues.done_issue(ctx, a["id"]), {"id": ID}, ("id",)),
+         lambda ctx, a: issues.done_issue(ctx, a["id"], a.get("summary")),
+         {"id": ID, "summary": _t("string", "what was done")}, ("id",)),
     Tool("issue_reject", "Close an issue as rejected (any open state; bypasses gates).",
          lambda ctx, a: issues.reject_issue(ctx, a["id"], a.get("reason")),
          {"id": ID, "reason": _t("string")}, ("id",)),
+    Tool("issue_reopen", "Bring a done or rejected issue back to ready/backlog.",
+         lambda ctx, a: issues.reopen_issue(ctx, a["id"], a.get("reason")),
+         {"id": ID, "reason": _t("string")}, ("id",)),
+    Tool("issue_comment", "Add a note for the next agent (hand-off, findings).",
+         lambda ctx, a: comments.comment_issue(ctx, a["id"], a["text"]), {"id": ID, "text": _t("string")},
+         ("id", "text")),
     Tool("issue_delete", "Delete an issue; refused while others depend on it unless force.",
          _delete, {"id": ID, "force": _t("boolean", "also drop others' dependencies on it")}, ("id",)),
     # -- claims --------------------------------------------------------------------------------
@@ -198,6 +215,8 @@ TOOLS = [
          ("id", "depends_on")),
     Tool("graph_show", "What an issue waits for (upstream) and what waits for it (downstream).",
          lambda ctx, a: deps.graph_show(ctx, a["id"]), {"id": ID}, ("id",), read_only=True),
+    Tool("graph_tree", "Parent/child tree from id (default: all top parents).",
+         lambda ctx, a: hierarchy.tree(ctx, a.get("id")), {"id": ID}, read_only=True),
     Tool("graph_export", "The whole dependency graph: json (nodes, edges), dot or mermaid.",
          _graph_export, {"format": _t("string", enum=["json", "dot", "mermaid"])}, read_only=True),
     # -- gates ---------------------------------------------------------------------------------
@@ -238,6 +257,11 @@ TOOLS = [
          {"labels": LABELS, "priority": PRIORITY}, lists="issues", read_only=True),
     Tool("query_blocked", "Issues held back, each with its blocking dependencies or gates.",
          lambda ctx, a: queries.blocked(ctx), lists="blocked", read_only=True),
+    Tool("query_claimed", "Held issues with holder, since, lease expiry, last activity.",
+         lambda ctx, a: held.claimed(ctx, stale=a.get("stale")), {"stale": _t("string", "e.g. 30m, 2h, 1d")},
+         read_only=True),
+    Tool("prime", "Session briefing: workflow, your claims, top ready work. Call first.",
+         lambda ctx, a: prime.briefing(ctx, actor=a.get("actor")), {"actor": ASSIGNEE}, read_only=True),
     Tool("status", "Issue counts per state, total and available.", lambda ctx, a: queries.status(ctx),
          read_only=True),
     Tool("events_tail", "The latest audit-log events, oldest first.",

@@ -8,7 +8,7 @@ reads the issue; there is no daemon.
 """
 
 from jit.domain import states
-from jit.domain.leases import is_expired, make_lease
+from jit.domain.leases import check_holder, is_expired, make_lease
 from jit.domain.model import BACKLOG, GATED, IN_PROGRESS, PRIORITIES, READY, TERMINAL, check_assignee, check_choice
 from jit.errors import Conflict, NothingAvailable, NotFound, Refused, UsageError
 from jit.service.flow import deps_done
@@ -53,6 +53,26 @@ def expire_due_leases(ctx, index=None) -> list:
         expired = [i for i in due if tx.exists(i) and _expire(ctx, tx, tx.load(i)).state != IN_PROGRESS]
     index.invalidate()
     return expired
+
+
+def authorize(ctx, issue, action, force=False, reason=None) -> dict:
+    """Let the holder (or an unnamed caller, or --force with a reason) act on a claimed issue.
+
+    Returns the extra event data: {"forced": {"holder", "reason"}} when --force overrode a
+    holder, else {}. Raises Conflict (exit 4) naming the holder when the caller named itself
+    and is not the holder; UsageError for --reason without --force.
+    """
+    if reason is not None and not force:
+        raise UsageError(f"--reason explains a --force; {action} without --force takes no reason",
+                         {"id": issue.id, "action": action})
+    forced = check_holder(issue, ctx.explicit_actor, action, force=force, reason=reason)
+    return {"forced": forced} if forced else {}
+
+
+def acting(ctx, issue, extra) -> str:
+    """The event's actor (SPEC 10): --actor, else JIT_ACTOR, else the holder; a --force over the
+    holder is never the holder's own act, so it falls back to human:$USER instead."""
+    return ctx.actor(None if extra.get("forced") else issue.assignee)
 
 
 def _holder_conflict(issue):
@@ -135,19 +155,23 @@ def claim_next(ctx, assignee, labels=(), priority=None, ttl=None):
                            {"labels": list(labels), "priority": priority})
 
 
-def release(ctx, ref):
-    """Give a claimed issue back: ready and unassigned. Raises Refused when it is not claimed."""
+def release(ctx, ref, force=False, reason=None):
+    """Give a claimed issue back: ready and unassigned.
+
+    Raises Refused when it is not claimed, Conflict when the named caller is not the holder (see authorize).
+    """
     issue_id = ctx.resolve(ref)
     with ctx.transaction() as tx:
         issue = _expire(ctx, tx, tx.load(issue_id))
         if issue.state != IN_PROGRESS:
             raise Refused(f"{issue.short_id} is not claimed (it is {issue.state}); nothing to release",
                           {"id": issue.id, "state": issue.state})
+        extra = authorize(ctx, issue, "release", force, reason)
         after = issue.replace(state=READY if deps_done(tx, issue) else BACKLOG, assignee=None, lease=None,
                               updated_at=ctx.now())
         tx.save(after)
         tx.event(ctx.event("issue_released", issue_id, {"assignee": issue.assignee, "from": issue.state,
-                                                        "to": after.state}, actor=ctx.actor(issue.assignee)))
+                                                        "to": after.state, **extra}, actor=acting(ctx, issue, extra)))
         return after
 
 
@@ -187,8 +211,11 @@ def unassign(ctx, ref):
         return after
 
 
-def heartbeat(ctx, ref, ttl=None):
-    """Renew a claim's lease. Raises Conflict when the lease already ran out, Refused when not claimed."""
+def heartbeat(ctx, ref, ttl=None, force=False, reason=None):
+    """Renew a claim's lease; only its holder may (see authorize).
+
+    Raises Conflict when the lease already ran out or another holds it, Refused when not claimed.
+    """
     issue_id = ctx.resolve(ref)
     with ctx.transaction() as tx:
         issue = tx.load(issue_id)
@@ -198,6 +225,7 @@ def heartbeat(ctx, ref, ttl=None):
         elif issue.state != IN_PROGRESS:
             raise Refused(f"{issue.short_id} is not claimed (it is {issue.state})", {"id": issue_id})
         else:
+            extra = authorize(ctx, issue, "heartbeat", force, reason)
             old = issue.lease or {}
             new_ttl = ttl if ttl is not None else old.get("ttl")
             if not new_ttl:
@@ -206,7 +234,7 @@ def heartbeat(ctx, ref, ttl=None):
             lease = _lease(ctx, new_ttl)
             after = issue.replace(lease=lease, updated_at=ctx.now())
             tx.save(after)
-            tx.event(ctx.event("lease_renewed", issue_id, {"lease": lease}, actor=ctx.actor(issue.assignee)))
+            tx.event(ctx.event("lease_renewed", issue_id, {"lease": lease, **extra}, actor=acting(ctx, issue, extra)))
             return after
     raise Conflict(f"the lease of {issue.short_id} held by {issue.assignee} has expired; claim it again",
                    {"id": issue_id, "assignee": issue.assignee})

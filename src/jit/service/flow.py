@@ -10,13 +10,15 @@ from jit.domain.model import DONE, Issue
 from jit.errors import NotFound
 
 
-def record_state(ctx, tx, before: Issue, after: Issue, reason: str | None = None, actor=None) -> None:
-    """Save `after` and, when its state moved, log the move and release dependents."""
+def record_state(ctx, tx, before: Issue, after: Issue, reason: str | None = None, actor=None,
+                 extra=None) -> None:
+    """Save `after` and, when its state moved, log the move (with `extra` data) and release dependents."""
     tx.save(after)
     if before.state != after.state:
         data = {"from": before.state, "to": after.state}
         if reason:
             data["reason"] = reason
+        data.update(extra or {})
         tx.event(ctx.event("state_changed", after.id, data, actor=actor))
         if after.state == DONE:
             release_dependents(ctx, tx, after.id, actor=actor)

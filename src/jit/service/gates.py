@@ -161,7 +161,13 @@ def remove_gate_from_issue(ctx, ref, key):
         return tx.load(issue_id)
 
 
-def _record_verdict(ctx, tx, issue, key, verdict, by, extra):
+def _record_verdict(ctx, tx, issue, key, verdict, by, extra, force=False, reason=None):
+    """Record a verdict whose author is `by` (default: SPEC 10's actor rule). Only the holder of a
+    claimed issue, an unnamed caller, or --force with a reason may (Conflict otherwise, exit 4)."""
+    from jit.service.claims import acting, authorize
+
+    forced = authorize(ctx, issue, f"a verdict on gate {key}", force, reason)
+    by = by or acting(ctx, issue, forced)
     gate = tx.gates()[key]
     status = {"status": verdict, "by": by, "at": ctx.now(), **extra}
     if gate.get("mode") == "auto" and "run" not in extra:
@@ -170,27 +176,33 @@ def _record_verdict(ctx, tx, issue, key, verdict, by, extra):
     gates_status[key] = status
     updated = issue.replace(gates_status=gates_status, updated_at=ctx.now())
     tx.save(updated)
-    data = {"gate": key, **{k: v for k, v in status.items() if k not in ("status", "at")}}
-    tx.event(ctx.event("gate_passed" if verdict == PASSED else "gate_failed", issue.id, data))
+    data = {"gate": key, **{k: v for k, v in status.items() if k not in ("status", "at")}, **forced}
+    # The verdict's author is its actor, whoever holds the issue (`--by human:bob` on agent:alice's work).
+    tx.event(ctx.event("gate_passed" if verdict == PASSED else "gate_failed", issue.id, data, actor=by))
     after = states.after_gate_verdict(updated, ctx.now())
-    record_state(ctx, tx, updated, after, reason="gates")
+    record_state(ctx, tx, updated, after, reason="gates", actor=by)
     return after
 
 
-def pass_gate(ctx, ref, key, by=None):
-    """Record a passing verdict; the last gate of a gated issue makes it done. Raises NotFound, Refused."""
+def pass_gate(ctx, ref, key, by=None, force=False, reason=None):
+    """Record a passing verdict by `by`; the last gate of a gated issue makes it done.
+    Raises NotFound, Refused; Conflict when the caller named itself and another holds the issue."""
+    issue_id = ctx.resolve(ref)
+    from jit.service.flow import check_index
+
+    check_index(ctx)  # the last gate finishes the issue: find its dependents before taking the lock
+    with ctx.transaction() as tx:
+        issue = _issue_gate(tx, issue_id, key)
+        return _record_verdict(ctx, tx, issue, key, PASSED, by, {}, force, reason)
+
+
+def fail_gate(ctx, ref, key, reason=None, by=None, force=False):
+    """Record a failing verdict by `by`; with `force`, `reason` also explains the override."""
     issue_id = ctx.resolve(ref)
     with ctx.transaction() as tx:
         issue = _issue_gate(tx, issue_id, key)
-        return _record_verdict(ctx, tx, issue, key, PASSED, by or ctx.actor(issue.assignee), {})
-
-
-def fail_gate(ctx, ref, key, reason=None, by=None):
-    issue_id = ctx.resolve(ref)
-    with ctx.transaction() as tx:
-        issue = _issue_gate(tx, issue_id, key)
-        return _record_verdict(ctx, tx, issue, key, FAILED, by or ctx.actor(issue.assignee),
-                               {"reason": reason} if reason else {})
+        return _record_verdict(ctx, tx, issue, key, FAILED, by, {"reason": reason} if reason else {},
+                               force, reason if force else None)
 
 
 def _run_one(ctx, issue_id, key, on_progress, force=False):

@@ -53,7 +53,7 @@ def show_issue(ctx, ref: str) -> Issue:
 
 
 def update_issue(ctx, ref, *, title=None, description=None, priority=None, state=None,
-                 add_labels=(), remove_labels=(), assignee=None, context=None) -> Issue:
+                 add_labels=(), remove_labels=(), assignee=None, context=None, force=False, reason=None) -> Issue:
     """Change fields and optionally ask for a state; field edits and the move land together.
 
     Raises UsageError for bad values, Refused (nothing changed) for a forbidden transition.
@@ -92,8 +92,13 @@ def update_issue(ctx, ref, *, title=None, description=None, priority=None, state
             tx.event(ctx.event("issue_updated", issue_id, {
                 "fields": {k: {"from": getattr(before, k), "to": v} for k, v in changes.items()}}))
         if state is not None and state != current.state:
+            from jit.service.claims import acting, authorize
+
+            # Asking for a state on a claimed issue is the holder's call (a stale agent gets exit 4).
+            extra = authorize(ctx, current, "done" if state == DONE else f"--state {state}", force, reason)
             after = _requested_state(ctx, tx, current, state)
-            record_state(ctx, tx, current, after, reason="requested")
+            record_state(ctx, tx, current, after, reason="requested",
+                         actor=acting(ctx, current, extra) if extra else None, extra=extra)
             current = after
         return current
 
@@ -126,8 +131,10 @@ def _requested_state(ctx, tx, issue: Issue, target: str) -> Issue:
     raise states.refuse_transition(issue, target)
 
 
-def done_issue(ctx, ref: str) -> Issue:
-    return update_issue(ctx, ref, state=DONE)
+def done_issue(ctx, ref: str, force=False, reason=None) -> Issue:
+    """Ask for done. Raises Conflict when the caller named itself and another holds the issue
+    (see claims.authorize)."""
+    return update_issue(ctx, ref, state=DONE, force=force, reason=reason)
 
 
 def reject_issue(ctx, ref: str, reason: str | None = None) -> Issue:
