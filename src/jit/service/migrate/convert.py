@@ -35,8 +35,8 @@ def timestamp(value) -> str | None:
 
 
 def slug(value: str) -> str:
-    """A label value or identifier without whitespace (`In Review` -> `in-review`)."""
-    return _SPACE.sub("-", str(value).strip()).strip("-").lower()
+    """A label value or identifier without whitespace (`In Review` -> `In-Review`); case is kept."""
+    return _SPACE.sub("-", str(value).strip()).strip("-")
 
 
 def label(namespace: str, value: str) -> str | None:
@@ -45,12 +45,11 @@ def label(namespace: str, value: str) -> str | None:
 
 
 def free_label(name: str, namespace: str = "tag") -> str | None:
-    """A source label as a jit label: `area:ui` stays as it is, `needs review` becomes `tag:needs-review`."""
-    text = _SPACE.sub("-", str(name).strip())
-    ns, sep, value = text.partition(":")
-    if sep and ns and value.strip("-"):
-        return f"{ns.lower()}:{value}"
-    return label(namespace, text)
+    """A source label as a jit label: `area: ui` -> `area:ui`, `needs review` -> `tag:needs-review`."""
+    ns, sep, value = str(name).partition(":")
+    if sep and slug(ns) and slug(value):
+        return f"{slug(ns).lower()}:{slug(value)}"
+    return label(namespace, name)
 
 
 def assignee(name) -> str | None:

@@ -23,7 +23,10 @@ STATUSES = ("open", "in_progress", "done", "rejected")
 
 
 def digest(item: dict) -> str:
-    text = json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """What the source said about an issue. Its modification time is left out: trackers touch it
+    for bookkeeping (Taskwarrior on every recurrence or wait check) without changing the task."""
+    content = {k: v for k, v in item.items() if k not in ("updated_at", "where")}
+    text = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "sha256:" + hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
