@@ -35,19 +35,31 @@ def _context(pairs):
 
 
 def create(ns, out, ctx):
-    issue = issues.create_issue(ctx, ns.title, description=ns.description or "", priority=ns.priority,
+    from jit.cli.texts import description, title
+
+    issue = issues.create_issue(ctx, title(ns), description=description(ns) or "", priority=ns.priority,
                                 labels=ns.label, gates=ns.gate, deps=ns.dep, assignee=ns.assignee,
-                                context=_context(ns.context))
+                                context=_context(ns.context), parent=ns.parent)
     out.emit(issue, human=lambda: f"created {issue.id[:8]} ({issue.state}): {issue.title}", quiet=issue.id)
 
 
 def show(ns, out, ctx):
-    _show(out, issues.show_issue(ctx, ns.id))
+    from jit.cli.texts import detail
+
+    found = issues.show_issues(ctx, ns.id)
+    data = found[0] if len(ns.id) == 1 else found
+    out.emit(data, human=lambda: "\n\n".join(detail(out, ctx, i) for i in found), quiet=[i.id for i in found])
 
 
 def list_(ns, out, ctx):
     from jit.service import queries
 
+    if ns.parent:
+        from jit.service.hierarchy import children
+
+        _list(out, children(ctx, ns.parent, state=ns.state, labels=ns.label, assignee=ns.assignee,
+                            priority=ns.priority))
+        return
     _list(out, queries.list_issues(ctx, state=ns.state, labels=ns.label, assignee=ns.assignee, priority=ns.priority))
 
 
@@ -58,14 +70,16 @@ def search(ns, out, ctx):
 
 
 def update(ns, out, ctx):
-    issue = issues.update_issue(ctx, ns.id, title=ns.title, description=ns.description, priority=ns.priority,
+    from jit.cli.texts import description
+
+    issue = issues.update_issue(ctx, ns.id, title=ns.title, description=description(ns), priority=ns.priority,
                                 state=ns.state, add_labels=ns.add_label, remove_labels=ns.remove_label,
-                                context=_context(ns.context))
+                                context=_context(ns.context), parent=ns.parent, no_parent=ns.no_parent)
     out.emit(issue, human=lambda: f"updated {issue.id[:8]} ({issue.state}): {issue.title}", quiet=issue.id)
 
 
 def done(ns, out, ctx):
-    issue = issues.done_issue(ctx, ns.id, force=ns.force, reason=ns.reason)
+    issue = issues.done_issue(ctx, ns.id, summary=ns.summary, force=ns.force, reason=ns.reason)
     waiting = ", ".join(issue.unpassed_gates())
     out.emit(issue, quiet=issue.id, human=lambda: f"{issue.id[:8]} is {issue.state}"
              + (f": waiting for gate(s) {waiting}" if issue.state == "gated" else ""))
@@ -74,6 +88,20 @@ def done(ns, out, ctx):
 def reject(ns, out, ctx):
     issue = issues.reject_issue(ctx, ns.id, ns.reason)
     out.emit(issue, human=lambda: f"rejected {issue.id[:8]}: {issue.title}", quiet=issue.id)
+
+
+def reopen(ns, out, ctx):
+    issue = issues.reopen_issue(ctx, ns.id, ns.reason)
+    out.emit(issue, human=lambda: f"reopened {issue.id[:8]} ({issue.state}): {issue.title}", quiet=issue.id)
+
+
+def comment(ns, out, ctx):
+    from jit.cli.texts import read_stdin
+    from jit.service.comments import comment_issue
+
+    issue = comment_issue(ctx, ns.id, read_stdin() if ns.text == "-" else ns.text)
+    out.emit(issue, human=lambda: f"commented on {issue.id[:8]} ({len(issue.comments)} comment(s))",
+             quiet=issue.id)
 
 
 def delete(ns, out, ctx):
@@ -153,6 +181,11 @@ def heartbeat(ns, out, ctx):
              quiet=issue.id)
 
 
+def _description_flags(p, default=""):
+    p.add_argument("--description", "-d", default=default, help="markdown text, or - to read it from stdin")
+    p.add_argument("--description-file", metavar="FILE", help="read the description from FILE")
+
+
 def _sync_flag(p):
     import argparse
 
@@ -165,9 +198,12 @@ def register(subs, name):
     g = group(subs, "issue", "create, show, list, update, claim and finish issues",
               'jit issue create --title "Add login form" --label epic:auth')
     p = command(g, "create", "create an issue (ready, or backlog while a dependency is unfinished)",
-                'jit issue create --title "Add login form" --priority high --label type:task --dep 0a1b', create)
-    p.add_argument("--title", required=True)
-    p.add_argument("--description", "-d", default="")
+                'jit issue create "Add login form" --priority high --label type:task --dep 0a1b --parent 9f8e',
+                create)
+    p.add_argument("title_arg", nargs="?", metavar="TITLE", help="the title (or --title)")
+    p.add_argument("--title")
+    _description_flags(p)
+    p.add_argument("--parent", help="id of the issue this one belongs to (an epic)")
     p.add_argument("--priority", "-p", help="critical, high, normal (default) or low")
     p.add_argument("--label", "-l", action="append", default=[], help="namespace:value (repeatable)")
     p.add_argument("--gate", "-g", action="append", default=[], help="required gate key (repeatable)")
@@ -176,9 +212,11 @@ def register(subs, name):
     p.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
                    help="free metadata for agents (repeatable; JSON values keep their type)")
 
-    p = command(g, "show", "show one issue", "jit issue show 0a1b2c3d --json", show)
-    p.add_argument("id")
+    p = command(g, "show", "show issues with comments, resolution and children (several ids: a JSON array)",
+                "jit issue show 0a1b2c3d 9f8e --json", show)
+    p.add_argument("id", nargs="+")
     p = command(g, "list", "list issues, filtered", "jit issue list --state ready --label epic:auth", list_)
+    p.add_argument("--parent", help="only the children of this issue")
     p.add_argument("--state")
     p.add_argument("--label", "-l", action="append", default=[], help="label or glob such as epic:*")
     p.add_argument("--assignee")
@@ -191,20 +229,32 @@ def register(subs, name):
                 "jit issue update 0a1b --priority critical --add-label area:api --state done", update)
     p.add_argument("id")
     p.add_argument("--title")
-    p.add_argument("--description", "-d")
+    _description_flags(p, default=None)
     p.add_argument("--priority", "-p")
     p.add_argument("--state")
     p.add_argument("--add-label", action="append", default=[])
     p.add_argument("--remove-label", action="append", default=[])
     p.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
                    help="merged into the issue's context (repeatable)")
-    p = command(g, "done", "finish an issue: done if every gate passed, else gated", "jit issue done 0a1b", done)
+    p.add_argument("--parent", help="make it a child of this issue (cycles are refused)")
+    p.add_argument("--no-parent", action="store_true", help="clear its parent link")
+    p = command(g, "done", "finish an issue: done if every gate passed, else gated",
+                'jit issue done 0a1b --summary "parser handles nested lists; tests added"', done)
     p.add_argument("id")
+    p.add_argument("--summary", "-m", help="what was done, kept on the issue as its resolution")
     holder_flags(p, "finish it")
     p = command(g, "reject", "close an issue as rejected (bypasses gates)",
                 'jit issue reject 0a1b --reason "duplicate of 9f8e"', reject)
     p.add_argument("id")
-    p.add_argument("--reason")
+    p.add_argument("--reason", "-m", help="why, kept on the issue as its resolution")
+    p = command(g, "reopen", "bring a done or rejected issue back (ready, or backlog by its dependencies)",
+                'jit issue reopen 0a1b --reason "fails on empty input"', reopen)
+    p.add_argument("id")
+    p.add_argument("--reason", "-m", help="why, kept in the issue_reopened event")
+    p = command(g, "comment", "leave a note on an issue for the next agent or person",
+                'jit issue comment 0a1b "tried X, it breaks Y; next: Z"   # or: ... 0a1b - < notes.md', comment)
+    p.add_argument("id")
+    p.add_argument("text", help="the comment, or - to read it from stdin")
     p = command(g, "delete", "delete an issue (refused while others depend on it)", "jit issue delete 0a1b --force",
                 delete)
     p.add_argument("id")
