@@ -6,6 +6,7 @@ so that every front end and every concurrent caller sees one total order.
 
 from jit.domain.labels import label_matches
 from jit.domain.model import BACKLOG, DONE, GATED, PRIORITY_RANK, READY, TERMINAL, Issue
+from jit.domain.states import unpassed_prechecks
 
 
 def work_order(issue: Issue) -> tuple:
@@ -16,8 +17,11 @@ def deps_done(issue: Issue, states: dict) -> bool:
     return all(states.get(d) == DONE for d in issue.dependencies)
 
 
-def is_available(issue: Issue, states: dict) -> bool:
-    return issue.state == READY and not issue.assignee and deps_done(issue, states)
+def is_available(issue: Issue, states: dict, gate_defs: dict | None = None) -> bool:
+    """SPEC 6's one definition of available: ready, unassigned, dependencies done, prechecks passed
+    (the SQL twin is the index's available predicate; claim, claim-next and every list agree)."""
+    return (issue.state == READY and not issue.assignee and deps_done(issue, states)
+            and not unpassed_prechecks(issue, gate_defs or {}))
 
 
 def matches(issue: Issue, *, state=None, labels=(), assignee=None, priority=None) -> bool:
@@ -30,9 +34,9 @@ def matches(issue: Issue, *, state=None, labels=(), assignee=None, priority=None
     return all(label_matches(p, issue.labels) for p in labels)
 
 
-def available(issues, *, labels=(), priority=None) -> list:
+def available(issues, *, labels=(), priority=None, gate_defs=None) -> list:
     states = {i.id: i.state for i in issues}
-    found = [i for i in issues if is_available(i, states) and matches(i, labels=labels, priority=priority)]
+    found = [i for i in issues if is_available(i, states, gate_defs) and matches(i, labels=labels, priority=priority)]
     return sorted(found, key=work_order)
 
 
@@ -52,14 +56,12 @@ def blockers(issue: Issue, by_id: dict, gate_defs: dict) -> list:
     if issue.state == GATED:
         gates = issue.unpassed_gates()
     elif issue.state in (BACKLOG, READY):
-        gates = [g for g in issue.gates_required if (gate_defs.get(g) or {}).get("stage") == "precheck"
-                 and issue.gate_state(g) != "passed"]
+        gates = unpassed_prechecks(issue, gate_defs)
     else:
         gates = []
-    if gates:
-        for gate in gates:
-            reasons.append({"kind": "gate", "gate": gate, "status": issue.gate_state(gate),
-                            "reason": f"gate {gate} is {issue.gate_state(gate)}"})
+    for gate in gates:
+        reasons.append({"kind": "gate", "gate": gate, "status": issue.gate_state(gate),
+                        "reason": f"gate {gate} is {issue.gate_state(gate)}"})
     return reasons
 
 

@@ -85,6 +85,12 @@ def unpassed_prechecks(issue: Issue, gate_defs: dict) -> list:
     ]
 
 
+def clear_command(issue_ref: str, key: str, gate_def: dict | None) -> str:
+    """The command that clears a pending gate: its checker for an auto gate, a verdict for a manual one."""
+    verb = "check" if (gate_def or {}).get("mode") == "auto" else "pass"
+    return f"jit gate {verb} {issue_ref} {key}"
+
+
 def start(issue: Issue, assignee: str | None, gate_defs: dict, now: str) -> Issue:
     """ready -> in_progress, checking prechecks.
 
@@ -95,9 +101,10 @@ def start(issue: Issue, assignee: str | None, gate_defs: dict, now: str) -> Issu
         raise refuse_transition(issue, IN_PROGRESS, why or f"only ready issues can start (it is {issue.state})")
     missing = unpassed_prechecks(issue, gate_defs)
     if missing:
+        commands = [clear_command(issue.short_id, g, gate_defs.get(g)) for g in missing]
         raise Refused(
             f"cannot start {issue.short_id}: precheck gate(s) not passed: {', '.join(missing)} "
-            f"(run `jit gate check {issue.short_id} {missing[0]}` or `jit gate pass`)",
-            {"id": issue.id, "gates": missing},
+            f"(clear with `{'` and `'.join(commands)}`)",
+            {"id": issue.id, "gates": missing, "commands": commands},
         )
     return issue.replace(state=IN_PROGRESS, assignee=assignee, updated_at=now)
