@@ -6,6 +6,7 @@ activity" is the later of the issue's updated_at and its latest event, so a
 comment, a heartbeat or a gate verdict all count as being alive.
 """
 
+from jit.domain.durations import check_seconds
 from jit.domain.leases import rfc3339
 from jit.domain.model import GATED, IN_PROGRESS
 from jit.errors import UsageError
@@ -22,10 +23,10 @@ def parse_duration(text) -> float:
         value = float(number)
     except ValueError:
         value = -1
-    if value <= 0:
+    if not value > 0:  # also NaN
         raise UsageError(f"duration {text!r} must be a positive number with a unit, e.g. 30m, 2h or 1d",
                          {"duration": text})
-    return value * UNITS[unit]
+    return check_seconds(value * UNITS[unit], "--stale")
 
 
 def held_issues(ctx, assignee=None) -> list:
