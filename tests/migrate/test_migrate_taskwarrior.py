@@ -22,7 +22,7 @@ def tw(tmp_path):
     env = {**os.environ, "TASKDATA": str(data), "TASKRC": str(rc)}
 
     def task(*args):
-        proc = subprocess.run([TASK, "rc.confirmation=off", *args], env=env, capture_output=True, text=True,
+        proc = subprocess.run([TASK, "rc.confirmation=off", *args], env=env, capture_output=True, text=True, check=False,
                               timeout=60, stdin=subprocess.DEVNULL)
         assert proc.returncode == 0, proc.stderr
         return proc.stdout
