@@ -1,4 +1,4 @@
-"""The JSON API under `/api`: one read-only route per CLI query, same JSON as `--json`.
+"""The read side of the JSON API under `/api`: one route per CLI query, same JSON as `--json`.
 
 Each route opens a fresh Context (SQLite connections must not cross the
 threads Starlette runs sync handlers on), calls one service function and
@@ -113,9 +113,18 @@ def graph_show(request):
 
 
 def events_tail(request):
-    """jit events tail [-n N] [--issue ID] [--type T]..."""
-    return answer(request, lambda ctx: queries.events_tail(
-        ctx, _int(request, "n", 20), issue_ref=_opt(request, "issue"), types=_many(request, "type")))
+    """jit events tail [-n N] [--issue ID] [--type T]...; `summaries=1` (web only) adds each event's
+    one-line "summary", the very line `jit events tail` prints."""
+    from jit.service.summaries import event_summary
+
+    def call(ctx):
+        events = queries.events_tail(ctx, _int(request, "n", 20), issue_ref=_opt(request, "issue"),
+                                     types=_many(request, "type"))
+        if request.query_params.get("summaries"):
+            return [{**e, "summary": event_summary(e)} for e in events]
+        return events
+
+    return answer(request, call)
 
 
 def list_gates(request):
