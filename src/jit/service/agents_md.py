@@ -7,6 +7,7 @@ leaves everything else in the file byte for byte as it was.
 
 import os
 
+BEGIN_PREFIX = "<!-- jit:begin"
 BEGIN = "<!-- jit:begin (written by `jit init --agents`; edits inside are replaced) -->"
 END = "<!-- jit:end -->"
 SECTION = f"""{BEGIN}
@@ -23,7 +24,7 @@ leave hand-off notes with `jit issue comment ID "..."` and finish with
 
 def upsert_section(text: str) -> str:
     """`text` with jit's section replaced, or appended when it has none."""
-    start = text.find(BEGIN)
+    start = text.find(BEGIN_PREFIX)  # any jit version's marker, whatever its comment says
     stop = text.find(END, start) if start >= 0 else -1
     if start >= 0 and stop >= 0:
         tail = text[stop + len(END):]
