@@ -145,7 +145,7 @@ def test_item_7_by_is_the_actor_of_the_verdict(repo):
 
 def test_verdicts_by_a_named_stranger_on_claimed_work_are_refused(repo):
     repo.ok("gate", "define", "review", "--title", "Review")
-    repo.ok("gate", "define", "tests", "--title", "Tests", "--mode", "auto", "--checker", "exit 0")
+    repo.ok("gate", "define", "tests", "--title", "Tests", "--mode", "auto", "--checker", "touch ran")
     issue = repo.create("Parser", "--gate", "review", "--gate", "tests")
     repo.ok("issue", "claim", issue, "agent:alice")
     stranger = {"JIT_ACTOR": "agent:bob"}
@@ -153,7 +153,9 @@ def test_verdicts_by_a_named_stranger_on_claimed_work_are_refused(repo):
     # --by names the verdict's author, not the caller: the caller is still agent:bob.
     _refused(repo, ["gate", "pass", issue, "review", "--by", "agent:alice"], "agent:alice", env=stranger)
     _refused(repo, ["gate", "fail", issue, "review", "--reason", "no"], "agent:alice", env=stranger)
-    _refused(repo, ["gate", "check", issue, "tests"], "agent:alice", env=stranger)  # no run is kept either
+    _refused(repo, ["gate", "check", issue, "tests"], "agent:alice", env=stranger)
+    _refused(repo, ["gate", "check-all", issue], "agent:alice", env=stranger)
+    assert not (repo.root / "ran").exists()  # told before the checker ran, not after
     forced = repo.ok("gate", "fail", issue, "review", "--force", "--reason", "spec changed", env=stranger)
     assert forced["gates_status"]["review"]["by"] == "agent:bob"
     [event] = events(repo, "gate_failed", issue)

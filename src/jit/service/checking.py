@@ -55,12 +55,14 @@ def inside_root(ctx, working_dir):
 def run_check(ctx, issue_id, key, *, on_progress=None, force=False):
     """Run (or stand on an earlier run of) one auto gate. Returns (issue, record, skipped)."""
     from jit.service.checker import run_checker
+    from jit.service.claims import authorize
     from jit.service.gate_context import build_context, git_state
     from jit.service.gates import _issue_gate, _record_verdict
 
     with ctx.transaction() as tx:  # validate up front, but do not hold the lock while the checker runs
         issue = _issue_gate(tx, issue_id, key)
         gate = tx.gates()[key]
+        authorize(ctx, issue, f"a verdict on gate {key}")  # a stale agent is told before its checker runs
     if gate.get("mode") != "auto":
         raise UsageError(f"gate {key!r} is manual; record a verdict with `jit gate pass {issue.short_id} {key}`",
                          {"gate": key})
