@@ -103,7 +103,7 @@ def test_graph_export_formats(repo):
     lone = repo.create('Quote "me"')
     data = repo.ok("graph", "export", "--format", "json")
     assert {n["id"] for n in data["nodes"]} == {a, b, lone}
-    assert data["edges"] == [{"from": b, "to": a}]
+    assert data["edges"] == [{"from": a, "to": b}]  # b depends on a: the arrow a -> b, as in dot
     ids = [n["id"] for n in data["nodes"]]
     assert ids.index(a) < ids.index(b)  # prerequisites first
 

@@ -48,7 +48,7 @@ def test_graph_draws_one_node_per_issue_with_its_state(page, server, repo, ids):
     # Layered left to right: every prerequisite is drawn left of the issue that waits for it.
     x = {n.get_attribute("data-id"): n.bounding_box()["x"] for n in nodes.all()}
     for edge in exported["edges"]:
-        assert x[edge["to"]] < x[edge["from"]]
+        assert x[edge["from"]] < x[edge["to"]]
 
     page.goto(server.url + f"#/graph/{ids['atomic'][:6]}")  # a short id works too
     around = {ids["design"], ids["atomic"], ids["index"]}

@@ -8,11 +8,19 @@ def show(ns, out, ctx):
     view = deps.graph_show(ctx, ns.id)
 
     def human():
-        lines = [f"{view['issue'].id[:8]} {view['issue'].title} [{view['issue'].state}]"]
+        issue = view["issue"]
+        # Direct: an edge touches this issue; indirect: reached through another issue.
+        direct_up = set(issue.dependencies)
+        direct_down = {i.id for i in view["downstream"] if issue.id in i.dependencies}
+
+        def row(i, direct):
+            return f"  {'direct  ' if i.id in direct else 'indirect'} {i.id[:8]} {out.state(i.state)} {i.title}"
+
+        lines = [f"{issue.id[:8]} {issue.title} [{issue.state}]"]
         lines.append("upstream (must be done first):")
-        lines += [f"  {i.id[:8]} {out.state(i.state)} {i.title}" for i in view["upstream"]] or ["  (none)"]
+        lines += [row(i, direct_up) for i in view["upstream"]] or ["  (none)"]
         lines.append("downstream (waiting for it):")
-        lines += [f"  {i.id[:8]} {out.state(i.state)} {i.title}" for i in view["downstream"]] or ["  (none)"]
+        lines += [row(i, direct_down) for i in view["downstream"]] or ["  (none)"]
         return "\n".join(lines)
 
     out.emit(view, human=human, quiet=[i.id for i in view["upstream"] + view["downstream"]])
@@ -45,12 +53,14 @@ def tree(ns, out, ctx):
 
 def register(subs, name):
     g = group(subs, "graph", "show or export the dependency graph", "jit graph export --format dot | dot -Tsvg > g.svg")
-    p = command(g, "show", "what an issue waits for (upstream) and what waits for it (downstream)",
-                "jit graph show 0a1b", show)
-    p.add_argument("id")
-    p = command(g, "export", "the whole graph as Graphviz dot, Mermaid or JSON",
+    p = command(g, "show", "what an issue waits for (upstream) and what waits for it (downstream), each marked "
+                "direct (an edge of its own) or indirect (through another issue)", "jit graph show 0a1b", show)
+    p.add_argument("id", help="the issue (id or unique prefix)")
+    p = command(g, "export", "the whole graph as Graphviz dot, Mermaid or JSON; every edge points from the "
+                "prerequisite to the issue waiting for it (JSON: {\"from\": prerequisite, \"to\": dependent})",
                 "jit graph export --format mermaid", export)
-    p.add_argument("--format", "-f", choices=("dot", "mermaid", "json"), default="dot")
+    p.add_argument("--format", "-f", choices=("dot", "mermaid", "json"), default="dot",
+                   help="output format (default dot)")
     p = command(g, "tree", "parent links as a tree (state, short id, title); without ID every top-level parent",
                 "jit graph tree 0a1b", tree)
     p.add_argument("id", nargs="?")

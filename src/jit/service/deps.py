@@ -60,7 +60,8 @@ def graph_show(ctx, ref) -> dict:
         "issue": by_id[issue_id],
         "upstream": [by_id[i] for i in up if i in by_id],
         "downstream": [by_id[i] for i in down if i in by_id],
-        "edges": [[s, d] for s in [issue_id, *up, *down] for d in deps.get(s, ()) if d in by_id],
+        # [prerequisite, dependent]: the same direction as every other edge jit prints (see graph_export).
+        "edges": [[d, s] for s in [issue_id, *up, *down] for d in deps.get(s, ()) if d in by_id],
     }
 
 
@@ -75,7 +76,8 @@ def graph_export(ctx, fmt="json") -> object:
     if fmt == "json":
         return {"nodes": [{"id": n.id, "title": n.title, "state": n.state, "priority": n.priority,
                            "assignee": n.assignee, "labels": n.labels} for n in nodes],
-                "edges": [{"from": s, "to": d} for s, d in edges]}
+                # From the prerequisite to the issue waiting for it, like the dot and mermaid arrows.
+                "edges": [{"from": d, "to": s} for s, d in edges]}
     if fmt == "dot":
         return _dot(nodes, edges)
     if fmt == "mermaid":

@@ -47,7 +47,8 @@ export async function renderGraph(id, matching) {
   g.setGraph({ rankdir: "LR", nodesep: 16, ranksep: 56, marginx: 16, marginy: 16 });
   g.setDefaultEdgeLabel(() => ({}));
   for (const n of nodes) g.setNode(n.id, { width: NODE_W, height: NODE_H });
-  for (const e of edges) if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.to, e.from);
+  // Every edge jit gives points from the prerequisite to the issue waiting for it.
+  for (const e of edges) if (g.hasNode(e.from) && g.hasNode(e.to)) g.setEdge(e.from, e.to);
   dagre.layout(g);
   const size = g.graph();
 
