@@ -85,3 +85,24 @@ def test_old_issue_files_without_the_new_fields_still_load(repo):
     shown = repo.ok("issue", "show", issue)
     assert (shown["parent"], shown["comments"], shown["resolution"]) == (None, [], None)
     assert repo.ok("issue", "comment", issue, "still works")["comments"][0]["text"] == "still works"
+
+
+def test_validate_reports_parent_links_a_merge_or_hand_edit_broke(repo):
+    import json
+
+    a, b = repo.create("A"), repo.create("B")
+    orphan = repo.create("Orphan")
+    repo.ok("issue", "update", b, "--parent", a)
+    for issue_id, parent in ((a, b), (orphan, "0000dead-0000-4000-8000-000000000000")):
+        path = repo.data / "issues" / f"{issue_id}.json"
+        doc = json.loads(path.read_text())
+        doc["parent"] = parent  # what two clones each adding one link can produce
+        path.write_text(json.dumps(doc, indent=2, sort_keys=True) + "\n")
+    r = repo.jit("validate", "--json")
+    assert r.code == 5
+    kinds = {p["kind"]: p for p in r.json["problems"]}
+    assert set(kinds["parent_cycle"]["cycle"][:2]) == {a, b}
+    assert kinds["dangling_parent"]["id"] == orphan and "--no-parent" in kinds["dangling_parent"]["fix"]
+    repo.ok("issue", "update", orphan, "--no-parent")
+    repo.ok("issue", "update", a, "--no-parent")
+    assert repo.jit("validate").code == 0

@@ -13,6 +13,18 @@ from jit.domain.model import BACKLOG, DONE, GATED, IN_PROGRESS, READY
 from jit.storage.issues import CorruptFile
 
 
+def _parent_problems(issues) -> list:
+    """Parent links a hand edit or a merge of two clones left pointing nowhere or in a circle."""
+    found = [_problem("dangling_parent", f"{i.short_id} has parent {i.parent[:8]}, which does not exist",
+                      f"`jit issue update {i.short_id} --no-parent`", i.id, parent=i.parent)
+             for i in issues.values() if i.parent and i.parent not in issues]
+    links = {i: [x.parent] for i, x in issues.items() if x.parent in issues}
+    for cycle in graph.find_cycles(links):
+        found.append(_problem("parent_cycle", "parent cycle: " + " -> ".join(c[:8] for c in cycle),
+                              f"break it with `jit issue update {cycle[0][:8]} --no-parent`", cycle[0], cycle=cycle))
+    return found
+
+
 def _problem(kind, message, fix=None, issue_id=None, fixable=False, **extra):
     return {"kind": kind, "id": issue_id, "message": message, "fix": fix, "fixable": fixable, **extra}
 
@@ -73,6 +85,7 @@ def check(ctx) -> tuple:
     for cycle in graph.find_cycles(deps):
         problems.append(_problem("cycle", "dependency cycle: " + " -> ".join(c[:8] for c in cycle),
                                  f"break it with `jit dep rm {cycle[0][:8]} {cycle[1][:8]}`", cycle[0], cycle=cycle))
+    problems += _parent_problems(issues)
     leftovers = _leftover_temp_files(ctx)
     if leftovers:
         problems.append(_problem("temp_files", f"{len(leftovers)} temporary file(s) left by interrupted writes",
@@ -91,15 +104,23 @@ def _leftover_temp_files(ctx) -> list:
 
 def validate(ctx, fix=False) -> dict:
     """Report problems; with fix, repair the safe ones under the lock and report again."""
+    from jit.service import storage_checks
+    from jit.storage.journal import UntrustedJournal
+
     ctx.settle_crash_leftovers()
     if _leftover_temp_files(ctx):
-        with ctx.transaction():  # the lock holder sweeps what writers killed mid-write left
-            pass
+        try:
+            with ctx.transaction():  # the lock holder sweeps what writers killed mid-write left
+                pass
+        except UntrustedJournal:
+            pass  # reported below; nothing is written until a person removes it
     problems, _ = check(ctx)
+    problems += storage_checks.check(ctx)
     fixed = []
     if fix and any(p["fixable"] for p in problems):
-        fixed = _fix(ctx)
+        fixed = _fix(ctx) + storage_checks.fix(ctx, problems)
         problems, _ = check(ctx)
+        problems += storage_checks.check(ctx)
     return {"ok": not problems, "problems": problems, "fixed": fixed}
 
 
