@@ -132,3 +132,25 @@ def test_serve_actor_names_the_author_of_web_writes(repo, tmp_path):
         made = c.post("/api/issues", json={"title": "by ana"}, headers={"X-Jit-Token": app.state.token})
         assert made.status_code == 201
     assert events(repo, "issue_created", made.json()["id"])[0]["actor"] == "human:ana"
+
+
+def test_comment_done_with_summary_reopen_and_parent_from_the_api(repo, ids, client, write):
+    noted = write("POST", f"/api/issues/{ids['lock']}/comments", {"text": "Looks close; see the lint run"},
+                  status=201)
+    assert noted["comments"][-1]["by"] == "human:tester" and noted["comments"][-1]["text"].startswith("Looks")
+    assert write("POST", f"/api/issues/{ids['lock']}/comments", {"text": "  "}, status=400)["error"]["code"] == "usage"
+
+    mine = write("POST", "/api/issues", {"title": "Child", "parent": ids["docs"]}, status=201)
+    assert mine["parent"] == ids["docs"]
+    family = client.get(f"/api/issues/{ids['docs']}/children").json()
+    assert family["progress"] == {"done": 0, "total": 1} and family["children"][0]["id"] == mine["id"]
+    write("POST", f"/api/issues/{mine['id']}/claim")
+    finished = write("POST", f"/api/issues/{mine['id']}/done", {"summary": "Wrote it"})
+    assert finished["state"] == "done" and finished["resolution"]["text"] == "Wrote it"
+    assert client.get(f"/api/issues/{ids['docs']}/children").json()["progress"] == {"done": 1, "total": 1}
+    reopened = write("POST", f"/api/issues/{mine['id']}/reopen", {"reason": "missed a chapter"})
+    assert reopened["state"] == "ready" and reopened["resolution"] is None
+    moved = write("PATCH", f"/api/issues/{mine['id']}", {"parent": ""})
+    assert moved["parent"] is None
+    cycle = write("PATCH", f"/api/issues/{ids['docs']}", {"parent": ids["docs"]}, status=422)
+    assert cycle["error"]["code"] == "refused"

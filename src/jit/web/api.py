@@ -142,6 +142,13 @@ def gate_runs(request):
     return answer(request, lambda ctx: gates.list_runs(ctx, request.path_params["id"], _opt(request, "gate")))
 
 
+def family(request):
+    """Web only: a parent's children and progress, as `jit issue show` prints them."""
+    from jit.service.hierarchy import family as family_of
+
+    return answer(request, lambda ctx: family_of(ctx, issues.show_issue(ctx, request.path_params["id"])))
+
+
 def version(request):
     """Web only: a stamp that changes whenever the repository may have changed (polled for live refresh)."""
     return answer(request, lambda ctx: {"version": change_stamp(ctx)})
@@ -178,6 +185,7 @@ ROUTES = [
     Route("/issues", list_issues),
     Route("/issues/{id}", show_issue),
     Route("/issues/{id}/runs", gate_runs),
+    Route("/issues/{id}/children", family),
     Route("/search", search),
     Route("/query/available", available),
     Route("/query/blocked", blocked),

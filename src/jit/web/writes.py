@@ -143,12 +143,26 @@ async def reject(request):
 
 async def done(request):
     """POST /api/issues/{id}/done {"summary"?}: jit issue done ID [--summary S]"""
-    def call(ctx, body):
-        if body.get("summary"):
-            return issues.update_issue(ctx, _id(request), state="done", summary=body["summary"])
-        return issues.done_issue(ctx, _id(request))
+    return await act(request, {"summary": str}, lambda ctx, body: issues.done_issue(
+        ctx, _id(request), body.get("summary")))
 
-    return await act(request, {"summary": str}, call)
+
+async def reopen(request):
+    """POST /api/issues/{id}/reopen {"reason"?}: jit issue reopen ID [--reason R]"""
+    return await act(request, {"reason": str}, lambda ctx, body: issues.reopen_issue(
+        ctx, _id(request), body.get("reason")))
+
+
+async def comment(request):
+    """POST /api/issues/{id}/comments {"text"}: jit issue comment ID TEXT (by the web actor)"""
+    from jit.service.comments import comment_issue
+
+    def call(ctx, body):
+        if "text" not in body:
+            raise UsageError("text is required", {"field": "text"})
+        return comment_issue(ctx, _id(request), body["text"])
+
+    return await act(request, {"text": str}, call, status=201)
 
 
 def routes():
@@ -164,4 +178,6 @@ def routes():
         Route("/issues/{id}/release", release, methods=["POST"]),
         Route("/issues/{id}/reject", reject, methods=["POST"]),
         Route("/issues/{id}/done", done, methods=["POST"]),
+        Route("/issues/{id}/reopen", reopen, methods=["POST"]),
+        Route("/issues/{id}/comments", comment, methods=["POST"]),
     ]
