@@ -6,15 +6,22 @@ SOURCES = ("taskwarrior", "beads", "github", "backlog")
 
 
 def _read(name: str) -> str:
+    return "".join(_lines(name))
+
+
+def _lines(name: str):
+    """The file's lines, read as they are needed: a restore of 100,000 issues never holds the text twice."""
     import sys
 
     from jit.errors import NotFound, UsageError
 
     try:
         if name == "-":
-            return sys.stdin.buffer.read().decode("utf-8")
+            for raw in sys.stdin.buffer:
+                yield raw.decode("utf-8")
+            return
         with open(name, encoding="utf-8") as fh:
-            return fh.read()
+            yield from fh
     except IsADirectoryError:
         raise UsageError(f"{name!r} is a folder; only `--from backlog` reads a folder", {"file": name}) from None
     except OSError as exc:
@@ -33,10 +40,7 @@ def import_(ns, out, ctx):
         return _migrate(ns, out, ctx)
     from jit.service.restore import restore
 
-    text = _read(ns.file)
-    if out.stderr.isatty() and text.count("\n") >= 5000:
-        out.note("checking every line before writing anything ...")
-    summary = restore(ctx, text.splitlines(), merge=ns.merge, dry_run=ns.dry_run)
+    summary = restore(ctx, _lines(ns.file), merge=ns.merge, dry_run=ns.dry_run)
 
     def human():
         verb = "would restore" if ns.dry_run else "restored"

@@ -42,6 +42,7 @@ def _add(tar, name: str, data: bytes, mtime: int) -> None:
     info = tarfile.TarInfo(name)
     info.size, info.mtime, info.mode = len(data), mtime, 0o644
     tar.addfile(info, io.BytesIO(data))
+    tar.members.clear()  # tarfile remembers every member it wrote; a snapshot streams instead
 
 
 def take_snapshot(ctx, path: str) -> dict:

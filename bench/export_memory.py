@@ -1,0 +1,100 @@
+#!/usr/bin/env python3
+"""Peak memory and time of `jit export`, `jit import` (restore) and `jit snapshot` by store size.
+
+Builds stores of N issues through `jit issue import` (a 400-character description,
+labels, context, every 10th issue depending on the one before), then runs each
+command as a whole process and reads its peak RSS from wait4(2). Export streams,
+so its peak should stay flat as N grows; restore checks every line before writing
+anything and so holds the file's issues in memory (see docs/performance.md).
+
+    .venv/bin/python bench/export_memory.py                 # 1,000 / 10,000 / 100,000
+    .venv/bin/python bench/export_memory.py --sizes 2000    # quick
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def jit_bin() -> str:
+    script = Path(sys.executable).parent / "jit"
+    if not script.exists():
+        sys.exit(f"no jit next to {sys.executable}; install the project into this venv first")
+    return str(script)
+
+
+def measure(cmd, cwd, env, stdin=None, stdout=subprocess.DEVNULL) -> dict:
+    """Seconds and peak RSS (MB) of one whole process; exits on failure."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE,
+                            stdin=open(stdin, "rb") if stdin else subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    err = proc.stderr.read().decode()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed: {err}")
+    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+
+
+def plan(n: int, path: Path) -> None:
+    filler = "Context for the agent picking this up. " * 10
+    with open(path, "w") as fh:
+        for i in range(n):
+            record = {"title": f"Issue {i}", "key": f"k{i}", "description": filler, "priority": "normal",
+                      "labels": [f"epic:e{i % 50}", "type:task"], "context": {"n": i}}
+            if i % 10 and i:
+                record["depends_on"] = [f"k{i - 1}"]
+            fh.write(json.dumps(record) + "\n")
+
+
+def one_size(n: int, base: Path, env: dict) -> dict:
+    jit = jit_bin()
+    source, target = base / f"src{n}", base / f"dst{n}"
+    for folder in (source, target):
+        folder.mkdir()
+        subprocess.run([jit, "init", "-q"], cwd=folder, env=env, check=True, stdout=subprocess.DEVNULL)
+    plan(n, base / "plan.jsonl")
+    build = measure([jit, "issue", "import", str(base / "plan.jsonl")], source, env)
+    export = base / f"export{n}.jsonl"
+    row = {"issues": n, "build_s": build["seconds"]}
+    row["export"] = measure([jit, "export", "--events", "-o", str(export)], source, env)
+    row["export_bytes"] = export.stat().st_size
+    row["export_stdout"] = measure([jit, "export"], source, env)
+    row["import"] = measure([jit, "import", str(export)], target, env)
+    again = base / f"again{n}.jsonl"
+    measure([jit, "export", "--events", "-o", str(again)], target, env)
+    row["identical"] = again.read_bytes() == export.read_bytes()
+    row["snapshot"] = measure([jit, "snapshot", "-o", str(base / f"snap{n}.tar.gz")], source, env)
+    for folder in (source, target):
+        shutil.rmtree(folder)
+    for path in (export, again):
+        path.unlink()
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,10000,100000", help="comma-separated store sizes")
+    args = parser.parse_args()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("JIT_")}
+    env["JIT_ACTOR"] = "agent:bench"
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="jit-export-bench-") as tmp:
+        for n in (int(s) for s in args.sizes.split(",")):
+            rows.append(one_size(n, Path(tmp), env))
+            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+    print(f"{'issues':>8} {'export -o':>16} {'export >stdout':>16} {'import':>16} {'snapshot':>16}  identical")
+    for r in rows:
+        cells = [f"{r[k]['seconds']:>6.1f}s {r[k]['peak_mb']:>6.1f}MB" for k in ("export", "export_stdout", "import", "snapshot")]
+        print(f"{r['issues']:>8} " + " ".join(f"{c:>16}" for c in cells) + f"  {r['identical']}")
+    return 0 if all(r["identical"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
