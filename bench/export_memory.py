@@ -29,11 +29,11 @@ def jit_bin() -> str:
     return str(script)
 
 
-def measure(cmd, cwd, env, stdin=None, stdout=subprocess.DEVNULL) -> dict:
+def measure(cmd, cwd, env) -> dict:
     """Seconds and peak RSS (MB) of one whole process; exits on failure."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=stdout, stderr=subprocess.PIPE,
-                            stdin=open(stdin, "rb") if stdin else subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                            stdin=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - t0
     err = proc.stderr.read().decode()
