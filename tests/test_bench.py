@@ -21,3 +21,5 @@ def test_benchmark_script_runs_short(tmp_path):
     results = json.loads(out.read_text())
     assert results["claims"][0]["claims"] == 30
     assert results["claims"][0]["double_claims"] == 0 and results["claims"][0]["lost"] == 0
+    assert "| jit prime" in proc.stdout
+    assert all(0 < size["prime_bytes"] < 6000 for size in results["sizes"].values())
