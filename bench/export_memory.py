@@ -29,17 +29,24 @@ def jit_bin() -> str:
     return str(script)
 
 
+# Runs jit's main in a fresh interpreter and reports the process's own peak resident set (VmHWM):
+# rusage's ru_maxrss would include the forking parent's size, which Linux carries across exec.
+MEASURED = ("import sys\nfrom jit.cli import main\ncode = main(sys.argv[1:])\n"
+            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
+            "sys.stderr.write(f'VmHWM {hwm}\\n')\nsys.exit(code)\n")
+
+
 def measure(cmd, cwd, env) -> dict:
-    """Seconds and peak RSS (MB) of one whole process; exits on failure."""
+    """Seconds and peak RSS (MB) of one whole `jit` process; exits on failure."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                            stdin=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)
+    proc = subprocess.run([sys.executable, "-c", MEASURED, *map(str, cmd[1:])], cwd=cwd, env=env,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                          text=True, check=False)
     seconds = time.perf_counter() - t0
-    err = proc.stderr.read().decode()
-    if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"{' '.join(map(str, cmd))} failed: {err}")
-    return {"seconds": round(seconds, 2), "peak_mb": round(usage.ru_maxrss / 1024, 1)}
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(map(str, cmd))} failed: {proc.stderr}")
+    peak_kb = int(proc.stderr.rsplit("VmHWM ", 1)[1].split()[0])
+    return {"seconds": round(seconds, 2), "peak_mb": round(peak_kb / 1024, 1)}
 
 
 def plan(n: int, path: Path) -> None:
