@@ -1,9 +1,23 @@
-"""Claims across machines: granted only once pushed; a lost race leaves nothing behind (SPEC 6 + 11)."""
+"""Claims across machines through the branch (the fallback protocol, `[sync] claim_refs = false`, used when
+a remote refuses custom refs): granted only once pushed; a lost race leaves nothing behind (SPEC 6 + 11).
+The claim-ref protocol has its own tests in test_git_claim_refs.py."""
 
 import stat
 import subprocess
 
-from git_helpers import JIT_BIN, make_team
+from git_helpers import JIT_BIN
+from git_helpers import make_team as make_plain_team
+
+
+def make_team(tmp_path, names=("a", "b", "c"), **sync):
+    """A team whose clones claim through the branch push (the fallback protocol)."""
+    clones = make_plain_team(tmp_path, names)
+    settings = "".join(f"{key} = {value}\n" for key, value in {"claim_refs": "false", **sync}.items())
+    config = clones[0].data / "config.toml"
+    config.write_text(config.read_text() + "\n[sync]\n" + settings)
+    for clone in clones:
+        clone.sync()
+    return clones
 
 
 def _race_on_next_push(loser, winner, *winner_args):
@@ -70,9 +84,7 @@ def test_claim_next_moves_on_to_the_next_issue_after_a_lost_race(tmp_path):
 
 
 def test_config_remote_makes_claims_go_through_the_remote(tmp_path):
-    a, b = make_team(tmp_path, ("a", "b"))
-    config = a.data / "config.toml"
-    config.write_text(config.read_text() + '\n[sync]\nremote = "origin"\n')
+    a, b = make_team(tmp_path, ("a", "b"), remote='"origin"')
     issue = a.create("Task")
     a.sync()
     b.sync()
@@ -129,9 +141,7 @@ def test_a_claim_that_cannot_be_pushed_is_not_granted(tmp_path):
 
 
 def test_without_patience_a_lost_race_gives_up_cleanly(tmp_path):
-    a, b = make_team(tmp_path, ("a", "b"))
-    config = a.data / "config.toml"
-    config.write_text(config.read_text() + "\n[sync]\npatience = 0\n")
+    a, b = make_team(tmp_path, ("a", "b"), patience=0)
     issue = a.create("Task")
     other = a.create("Other")
     a.sync()

@@ -81,7 +81,8 @@ def test_a_granted_claim_survives_a_later_offline_claim(pair):
     issue = a.create("Task")
     a.sync()
     b.sync()
-    a.ok("issue", "claim", issue, "agent:a", "--sync")  # granted: on the remote
+    a.ok("issue", "claim", issue, "agent:a", "--sync")  # granted: its claim ref is on the remote
+    a.sync()  # and the issue's state follows through the branch
     b.ok("issue", "claim", issue, "agent:b", "--no-sync")  # later, offline
     report = b.sync()
     assert b.show(issue)["assignee"] == "agent:a"

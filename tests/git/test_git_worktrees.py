@@ -17,7 +17,7 @@ WORKTREES = ("w1", "w2", "w3")
 
 def run(cwd, *args, env=None, timeout=60):
     proc = subprocess.run([JIT_BIN, *map(str, args)], cwd=cwd, env=env or base_env(), capture_output=True,
-                          text=True, timeout=timeout)
+                          text=True, timeout=timeout, check=False)
     return proc
 
 

@@ -12,6 +12,7 @@ slip a change between a claim and its undo.
 
 from contextlib import contextmanager
 
+from jit.domain.model import check_assignee
 from jit.errors import Conflict, UsageError
 from jit.service import claims
 from jit.service.context import Context
@@ -119,10 +120,14 @@ class _Clone:
     # -- one round: commit, fetch, merge, settle ------------------------------------------
     def catch_up(self, lctx) -> str | None:
         """Bring HEAD up to date with the remote (lock held). Returns the remote's commit, or None."""
+        remote_head = self.git.fetch(self.remote, self.branch, self.tracking)
+        return self.merge_in(lctx, remote_head)
+
+    def merge_in(self, lctx, remote_head) -> str | None:
+        """Merge the fetched remote commit into HEAD (lock held; no network)."""
         from jit.service.gitfiles import REMOTE_SIDE_VAR, merge_log_size, read_merge_log
 
         self.commit("jit: local changes")
-        remote_head = self.git.fetch(self.remote, self.branch, self.tracking)
         head = self.git.head()
         if remote_head is None or (head and self.git.is_ancestor(remote_head, head)):
             return remote_head
@@ -303,8 +308,23 @@ def sync(ctx, remote=None, branch=None) -> dict:
             raise Conflict(f"gave up after {attempt} attempts: every push to {clone.remote} lost a race; "
                            "run `jit sync` again", {"remote": clone.remote, "branch": clone.branch})
         problems, _ = check(lctx)
+    released = _tidy_claim_refs(ctx, clone)
     return {**clone.summary(), "pushed": pushed, "attempts": attempt, "problems": problems,
-            "ok": not problems}
+            "ok": not problems, "claim_refs_removed": released}
+
+
+def _tidy_claim_refs(ctx, clone) -> list:
+    """After the branch is pushed: give back this clone's claim refs whose claims ended here, and delete
+    the refs of issues the branch now shows finished (lock not held: all of it is network work)."""
+    from jit.service.claim_plane import Fallback, Plane
+
+    if (ctx.config.get("sync") or {}).get("claim_refs", True) is False:
+        return []
+    try:
+        plane = Plane(ctx, clone.git, clone.remote)
+    except Fallback:
+        return []
+    return sorted(set(plane.recover()) | set(plane.collect()))
 
 
 # -- claims through the remote ---------------------------------------------------------------
@@ -324,19 +344,70 @@ def claim(ctx, ref, assignee, ttl=None, *, sync=None, remote=None, branch=None):
     """
     if not claims_through_remote(ctx, sync):
         return claims.claim(ctx, ref, assignee, ttl=ttl)
+    plane = _claim_plane(ctx, remote, branch)
+    if plane is not None:
+        from jit.service import claim_plane
+
+        check_assignee(assignee)
+        try:
+            return claim_plane.claim(plane, ref, assignee, ttl)
+        except claim_plane.Fallback:
+            _fell_back(ctx, plane)
     return _through_remote(ctx, lambda lctx: claims.claim(lctx, ref, assignee, ttl=ttl), remote, branch)
 
 
-def claim_next(ctx, assignee, labels=(), priority=None, ttl=None, *, sync=None, remote=None, branch=None):
+def claim_next(ctx, assignee, labels=(), priority=None, ttl=None, *, sync=None, remote=None, branch=None,
+               filter=None):
     """`jit issue claim-next` through the remote: a lost race moves on to the next available issue.
 
     Raises NothingAvailable (exit 3) when nothing is left.
     """
     if not claims_through_remote(ctx, sync):
-        return claims.claim_next(ctx, assignee, labels=labels, priority=priority, ttl=ttl)
+        return claims.claim_next(ctx, assignee, labels=labels, priority=priority, ttl=ttl, filter=filter)
+    plane = _claim_plane(ctx, remote, branch)
+    if plane is not None:
+        from jit.service import claim_plane
+
+        check_assignee(assignee)
+        try:
+            return claim_plane.claim_next(plane, assignee, ttl,
+                                          claim_plane.available_ids(ctx, labels, priority, filter))
+        except claim_plane.Fallback:
+            _fell_back(ctx, plane)
     return _through_remote(
-        ctx, lambda lctx: claims.claim_next(lctx, assignee, labels=labels, priority=priority, ttl=ttl),
+        ctx, lambda lctx: claims.claim_next(lctx, assignee, labels=labels, priority=priority, ttl=ttl,
+                                            filter=filter),
         remote, branch)
+
+
+def _claim_plane(ctx, remote, branch):
+    """The per-issue claim refs on the remote (docs/multi-machine.md), unless `[sync] claim_refs = false`
+    or this remote was found to refuse custom refs; None means the branch-push protocol."""
+    from jit.service.claim_plane import Fallback, Plane
+
+    if (ctx.config.get("sync") or {}).get("claim_refs", True) is False:
+        return None
+    clone = _Clone(ctx, remote, branch)
+
+    def merge_fetched():
+        remote_head = clone.git.rev(clone.tracking)
+        head = clone.git.head()
+        if remote_head is None or (head and clone.git.is_ancestor(remote_head, head)):
+            return
+        with _locked(ctx) as lctx:
+            clone.merge_in(lctx, remote_head)
+
+    try:
+        # One fetch brings the claims and the branch; the merge (if the branch moved) is local work.
+        return Plane(ctx, clone.git, clone.remote, also_fetch=[f"+refs/heads/{clone.branch}:{clone.tracking}"],
+                     after_fetch=merge_fetched)
+    except Fallback:
+        return None
+
+
+def _fell_back(ctx, plane) -> None:
+    ctx.warn(f"warning: {plane.remote} refuses jit's claim refs (refs/jit/claims/*); claims go through the "
+             "branch instead (slower: every claim pushes the branch). See docs/multi-machine.md.")
 
 
 def _through_remote(ctx, attempt_claim, remote, branch):

@@ -1,0 +1,266 @@
+"""Claims across machines as per-issue refs on the remote (docs/multi-machine.md, "The claim plane").
+
+A grant is the creation of `refs/jit/claims/<id>` on the remote by a push that must find it
+absent: claims on different issues never meet, and a claim costs one fetch of the claims
+namespace plus one push, with no merge and no branch. Only after the grant does the clone
+record the claim locally through the ordinary rules of `jit.service.claims` (under the
+repository lock, a few milliseconds); the issue's new state then travels by ordinary sync.
+No network round trip happens while the repository lock is held.
+
+A ledger in the clone's git folder (`jit-claims/<id>.json`, one file per claim, flocked by
+its claimer while in flight) remembers what this clone pushed, so a claimer killed between
+its push and its local record is undone by the next claim or sync: its ref is deleted, no
+event was written, nothing was granted. Lease expiry across machines never compares two
+clocks: a claim with a TTL is expired for an observer once the ref has kept the same value
+for TTL seconds of that observer's own clock (a renewal pushes a new commit, restarting
+every observer's count).
+"""
+
+import fcntl
+import json
+import os
+import random
+import time
+
+from jit.domain.ids import is_full_id
+from jit.errors import Conflict, JitError, NothingAvailable
+from jit.service import claims, queries
+from jit.storage.atomic import write_atomic
+from jit.storage.claim_refs import LOST, UNSUPPORTED, WON, ClaimRefs
+
+LEDGER = "jit-claims"
+SEEN = "jit-claims-seen.json"
+UNSUPPORTED_MARK = "unsupported"
+CANDIDATES = 32  # how deep claim-next looks before fetching the claims again
+
+
+class Fallback(Exception):
+    """The remote refuses custom refs: use the branch-push protocol instead."""
+
+
+class Plane:
+    def __init__(self, ctx, git, remote: str, also_fetch=(), after_fetch=None):
+        self.also_fetch = tuple(also_fetch)
+        self.after_fetch = after_fetch or (lambda: None)
+        self.ctx = ctx
+        self.refs = ClaimRefs(git, remote)
+        self.remote = remote
+        self.folder = os.path.join(git.git_dir(), LEDGER)
+        os.makedirs(self.folder, exist_ok=True)
+        if os.path.exists(os.path.join(self.folder, f"{UNSUPPORTED_MARK}-{_safe(remote)}")):
+            raise Fallback()
+
+    # -- what the remote holds -----------------------------------------------------------
+    def held(self) -> dict:
+        """{issue id: (commit, claim)} of live claims; expired ones are left out (see module doc)."""
+        found = self.refs.held(self.also_fetch)
+        self.after_fetch()  # e.g. merge the branch fetched along (local work, under the lock)
+        seen_path = os.path.join(os.path.dirname(self.folder), SEEN)
+        seen = _read_json(seen_path)
+        now = time.time()
+        current = {sha: seen.get(sha, now) for sha, _claim in found.values()}
+        if current != seen:
+            write_atomic(seen_path, json.dumps(current))
+        live = {}
+        for issue_id, (sha, claim) in found.items():
+            ttl = claim.get("ttl")
+            if isinstance(ttl, (int, float)) and ttl > 0 and now - current[sha] > ttl:
+                continue
+            live[issue_id] = (sha, claim)
+        self.all = found
+        return live
+
+    # -- one attempt ---------------------------------------------------------------------
+    def grab(self, issue_id: str, assignee: str, ttl):
+        """Push a claim for issue_id; the local issue after a grant, or None when another machine won.
+        Raises Fallback when the remote refuses custom refs, and the claim rules' errors when the
+        local view refuses (the ref is then given back)."""
+        expected = self.all.get(issue_id, (None,))[0]  # an expired claim is replaced against its value
+        claim = {"issue": issue_id, "assignee": assignee, "ttl": ttl, "by": self.ctx.actor(assignee)}
+        sha = self.refs.record(claim, parent=expected)
+        with _Entry(self.folder, issue_id) as entry:
+            entry.write({"sha": sha, "assignee": assignee, "state": "pushing"})
+            outcome = self.refs.swap(issue_id, sha, expected)
+            if outcome == UNSUPPORTED:
+                entry.remove()
+                write_atomic(os.path.join(self.folder, f"{UNSUPPORTED_MARK}-{_safe(self.remote)}"), b"")
+                raise Fallback()
+            if outcome == LOST:
+                entry.remove()
+                return None
+            from jit.storage.faults import reached
+
+            reached("claim.ref-pushed")
+            try:
+                issue = claims.claim(self.ctx, issue_id, assignee, ttl=ttl)
+            except JitError:
+                self.refs.swap(issue_id, None, sha)
+                entry.remove()
+                raise
+            entry.write({"sha": sha, "assignee": assignee, "state": "granted"})
+            return issue
+
+    # -- tidying what this clone left ----------------------------------------------------
+    def recover(self) -> list:
+        """Give back refs this clone pushed but never recorded (a killed claimer), and refs of its
+        claims that ended locally (released, expired, finished). Entries in flight are skipped."""
+        given_back = []
+        for name in sorted(os.listdir(self.folder)):
+            issue_id = name[:-5]
+            if not name.endswith(".json") or not is_full_id(issue_id):
+                continue
+            with _Entry(self.folder, issue_id, wait=False) as entry:
+                if not entry.locked:
+                    continue
+                data = entry.read()
+                if not data:
+                    entry.remove()
+                    continue
+                if data.get("state") == "granted" and self._still_held(issue_id, data.get("assignee")):
+                    continue
+                if data.get("state") == "pushing" and self._still_held(issue_id, data.get("assignee")):
+                    entry.write({**data, "state": "granted"})  # killed after recording: the grant stands
+                    continue
+                if not isinstance(data.get("sha"), str):
+                    entry.remove()
+                    continue
+                outcome = self.refs.swap(issue_id, None, data["sha"])
+                if outcome != UNSUPPORTED:
+                    entry.remove()
+                    given_back.append(issue_id)
+        return given_back
+
+    def _still_held(self, issue_id, assignee) -> bool:
+        from jit.domain.model import GATED, IN_PROGRESS
+
+        try:
+            issue = self.ctx.files.load(issue_id)
+        except JitError:
+            return False
+        return issue.assignee == assignee and issue.state in (IN_PROGRESS, GATED)
+
+    def collect(self) -> list:
+        """Delete claim refs of issues finished or rejected here (lease: their current value).
+        Only terminal issues: a ready issue on this clone may be a claim not yet synced."""
+        from jit.domain.model import DONE, REJECTED
+
+        removed = []
+        for issue_id, (sha, _claim) in self.refs.held().items():
+            try:
+                issue = self.ctx.files.load(issue_id)
+            except JitError:
+                continue
+            if issue.state in (DONE, REJECTED) and self.refs.swap(issue_id, None, sha) == WON:
+                removed.append(issue_id)
+        return removed
+
+
+class _Entry:
+    """One ledger file, flocked while its claim is in flight (the kernel drops the lock on kill -9)."""
+
+    def __init__(self, folder, issue_id, wait=True):
+        self.path = os.path.join(folder, f"{issue_id}.json")
+        self.lock_path = os.path.join(folder, f"{issue_id}.lock")
+        self.wait = wait
+        self.locked = False
+
+    def __enter__(self):
+        self.fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
+            self.locked = True
+        except BlockingIOError:
+            self.locked = False
+        return self
+
+    def __exit__(self, *exc):
+        os.close(self.fd)
+        return False
+
+    def read(self) -> dict:
+        return _read_json(self.path)
+
+    def write(self, data: dict) -> None:
+        write_atomic(self.path, json.dumps(data, sort_keys=True))
+
+    def remove(self) -> None:
+        for path in (self.path, self.lock_path):
+            try:
+                os.unlink(path)
+            except FileNotFoundError:
+                pass
+
+
+def _read_json(path) -> dict:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return doc if isinstance(doc, dict) else {}
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+
+
+# -- the two commands ----------------------------------------------------------------------
+
+def claim(plane: Plane, ref: str, assignee: str, ttl):
+    """Raises Conflict when another machine holds the issue (or won the race), Fallback as above."""
+    plane.recover()
+    held = plane.held()  # brings the branch too: an issue made on another machine resolves
+    issue_id = plane.ctx.resolve(ref)
+    if issue_id in held:
+        holder = held[issue_id][1].get("assignee") or "another machine"
+        raise Conflict(f"issue {issue_id[:8]} is held by {holder} (claimed on {plane.remote})",
+                       {"id": issue_id, "holder": holder})
+    issue = plane.grab(issue_id, assignee, ttl)
+    if issue is None:
+        raise Conflict(f"issue {issue_id[:8]} was claimed on {plane.remote} by another machine first",
+                       {"id": issue_id})
+    return issue
+
+
+def claim_next(plane: Plane, assignee: str, ttl, pick):
+    """`pick(exclude)` lists the local candidates in order. A lost race moves to the next candidate;
+    after a few losses the claims are fetched again, with a short jittered pause.
+
+    Raises NothingAvailable when every candidate is held."""
+    plane.recover()
+    excluded: set = set()
+    losses = 0
+    while True:
+        held = plane.held()
+        excluded |= set(held)
+        candidates = pick(excluded)
+        if not candidates:
+            raise NothingAvailable("no issue is available to claim", {"assignee": assignee})
+        for issue_id in candidates:
+            try:
+                issue = plane.grab(issue_id, assignee, ttl)
+            except (Conflict, claims_refusals()):
+                issue = None  # this clone's view refused it: the ref was given back
+            if issue is not None:
+                return issue
+            excluded.add(issue_id)
+            losses += 1
+            if losses % 3 == 0:
+                time.sleep(random.uniform(0, min(0.4, 0.02 * 2 ** min(losses // 3, 4))))
+                break
+
+
+def claims_refusals():
+    from jit.errors import NotFound, Refused
+
+    return (Refused, NotFound)
+
+
+def available_ids(ctx, labels=(), priority=None, filter=None):
+    """The `pick` for claim-next: available ids in claim order, minus those excluded."""
+    def pick(excluded):
+        page = queries.available(ctx, labels=labels, priority=priority, filter=filter,
+                                 limit=CANDIDATES + len(excluded))
+        ids = [getattr(i, "id", None) or i["id"] for i in getattr(page, "items", page)]
+        return [i for i in ids if i not in excluded][:CANDIDATES]
+    return pick
