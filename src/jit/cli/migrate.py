@@ -64,8 +64,12 @@ def _migrate(ns, out, ctx):
         prefix = "dry run: would have " if ns.dry_run else ""
         lines = [(f"{prefix}created {len(summary['created'])}, updated {len(summary['updated'])}, "
                  f"skipped {len(summary['skipped'])} (from {ns.source})")]
+        by_reason: dict = {}
         for item in summary["skipped"]:
-            lines.append(f"skipped {item['origin']}: {item['reason']}")
+            by_reason.setdefault(item["reason"], []).append(item["origin"])
+        for reason, origins in by_reason.items():
+            shown = ", ".join(origins[:5]) + (f" and {len(origins) - 5} more" if len(origins) > 5 else "")
+            lines.append(f"skipped {len(origins)}, {reason}: {shown}")
         for item in summary["cycles"]:
             lines.append(f"cycle broken: {item['message']}")
         for warning in summary["warnings"]:
