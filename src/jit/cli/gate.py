@@ -2,7 +2,7 @@
 
 import time
 
-from jit.cli.holders import holder_flags
+from jit.cli.holders import holder_flags, holder_note
 from jit.cli.parser import command, group, positive_number
 from jit.errors import GateFailed, UsageError
 from jit.service import gates
@@ -238,6 +238,7 @@ def register(subs, name):
                 "jit gate pass-all 0a1b --by human:ana", pass_all)
     p.add_argument("id")
     p.add_argument("--by")
+    holder_note(p)
     p = command(g, "check", "run an automated gate's checker and record the verdict (exit 6 on failure); "
                 "skipped when its last run passed at the same clean git commit",
                 "jit gate check 0a1b tests --force", check)

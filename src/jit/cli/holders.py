@@ -2,10 +2,14 @@
 the `--help` notes of heartbeat, release, done and the gate verdicts (docs/coordination.md)."""
 
 HOLDER_NOTE = """\
-who may: the holder of the claim. A caller that names itself (--actor or JIT_ACTOR) and is
-  not the holder is refused with exit 4 naming the holder (a stale agent learns it lost the
-  issue); --force --reason TEXT acts anyway and records both in the event. Without --actor
-  or JIT_ACTOR the caller is a person at a terminal and is let through."""
+who may: the holder (the assignee of an in_progress issue; a gated one takes verdicts from
+  anyone). A caller that names itself (--actor or JIT_ACTOR) and is not the holder is
+  refused with exit 4 naming the holder (a stale agent learns it lost the issue);{force}
+  Without --actor or JIT_ACTOR the caller is a person at a terminal and is let through."""
+FORCE = """
+  --force --reason TEXT acts anyway and records both in the event."""
+NO_FORCE = """
+  there is no override here: run it without --actor/JIT_ACTOR, or as the holder."""
 
 ACTOR_NOTE = """\
 event actor: --actor, else JIT_ACTOR, else the holder; a --force over the holder is
@@ -16,7 +20,6 @@ event actor: --by (the verdict's author, whoever holds the issue), else --actor,
   JIT_ACTOR, else the holder, else human:$USER. --by does not name the caller: only
   --actor and JIT_ACTOR do, for the holder check above."""
 
-
 def holder_flags(p, action: str, *, reason=True, verdict=False) -> None:
     """Add --force (and --reason) to a command acting on a claimed issue, and the notes to its help."""
     if not hasattr(p, "epilog"):  # a subcommand this call does not build (see cli.parser)
@@ -25,4 +28,11 @@ def holder_flags(p, action: str, *, reason=True, verdict=False) -> None:
                    help=f"{action} even though another actor holds the issue (needs --reason)")
     if reason:
         p.add_argument("--reason", help="why --force overrides the holder; recorded in the event's data")
-    p.epilog = f"{HOLDER_NOTE}\n{VERDICT_ACTOR_NOTE if verdict else ACTOR_NOTE}\n\n{p.epilog}"
+    note = HOLDER_NOTE.format(force=FORCE)
+    p.epilog = f"{note}\n{VERDICT_ACTOR_NOTE if verdict else ACTOR_NOTE}\n\n{p.epilog}"
+
+
+def holder_note(p) -> None:
+    """The same notes for `gate check`/`check-all`, which have no holder override."""
+    if hasattr(p, "epilog"):
+        p.epilog = f"{HOLDER_NOTE.format(force=NO_FORCE)}\n{VERDICT_ACTOR_NOTE}\n\n{p.epilog}"
