@@ -1,12 +1,14 @@
-/* jit web UI: a single page over the read-only JSON API (/api/...).
+/* jit web UI: a single page over the JSON API (/api/...); people act through forms.js.
  *
  * Every piece of user text goes into the page through textContent or an
  * attribute, never through innerHTML; the one exception is the issue
  * description, which the server renders from markdown with raw HTML disabled.
  * Live refresh: /api/version is polled every second and the current view is
- * re-rendered when the stamp changes (a CLI change shows up within ~1 s).
+ * re-rendered when the stamp changes (a CLI change shows up within ~1 s), except
+ * while a person is typing in a form of the view (the refresh waits until the
+ * field loses focus or the form is sent, so nothing typed is lost).
  */
-import { ApiError, api, short } from "./dom.js";
+import { ApiError, api, el, short } from "./dom.js";
 import { renderGraph } from "./graph.js";
 import { renderBoard, renderEvents, renderIssue } from "./pages.js";
 
@@ -14,6 +16,7 @@ const POLL_MS = 1000;
 const filters = { q: "", state: "", label: "", assignee: "" };
 let lastVersion = null;
 let renderSeq = 0;
+let pendingRefresh = false;
 
 // ---- filters: the server decides what matches (same rules as `jit issue list/search`) --
 function filterQuery(withState) {
@@ -50,9 +53,24 @@ function route() {
   return { name: "board" };
 }
 
-async function render() {
+/* A person is typing in the view: a focused field, or a field whose text differs from what was rendered. */
+function typing() {
+  const view = document.getElementById("view");
+  const active = document.activeElement;
+  if (active && view.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
+  return [...view.querySelectorAll("input, textarea")].some((f) => f.value !== f.defaultValue);
+}
+
+async function render(live) {
+  if (live && typing()) { pendingRefresh = true; return; }
+  pendingRefresh = false;
   const seq = ++renderSeq;
   const r = route();
+  const view = document.getElementById("view");
+  if (view.dataset.route !== location.hash) {
+    view.replaceChildren(el("p", { class: "loading", id: "loading" }, "Loading…"));
+    view.setAttribute("aria-busy", "true");
+  }
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.nav === r.name));
   document.getElementById("filters").classList.toggle("off", r.name === "issue" || r.name === "events");
   let content;
@@ -67,16 +85,20 @@ async function render() {
     if (seq !== renderSeq) return;
     showError(err instanceof ApiError ? err.message : "could not load: " + err);
     // A failed refresh keeps the page it had; a page that failed to open must not show the previous one.
-    const view = document.getElementById("view");
     if (view.dataset.route !== location.hash) { view.replaceChildren(); view.dataset.route = location.hash; }
+    view.removeAttribute("aria-busy");
     return;
   }
   if (seq !== renderSeq) return; // a newer render started meanwhile; its answer wins
-  const view = document.getElementById("view");
   const wrap = view.querySelector(".graph-wrap");
+  const opened = [...view.querySelectorAll("details[open][id]")].map((d) => d.id);
   const keep = { x: window.scrollX, y: window.scrollY, gx: wrap ? wrap.scrollLeft : 0, gy: wrap ? wrap.scrollTop : 0,
     route: view.dataset.route };
   view.replaceChildren(content);
+  view.removeAttribute("aria-busy");
+  if (keep.route === location.hash) {
+    for (const id of opened) { const d = document.getElementById(id); if (d) d.open = true; }
+  }
   view.dataset.route = location.hash;
   document.title = r.name === "issue" ? `${short(r.id)} · jit` : `jit · ${r.name}`;
   if (keep.route === location.hash) {
@@ -141,13 +163,44 @@ async function poll() {
   const version = await currentVersion();
   if (version !== null && version !== lastVersion) {
     lastVersion = version;
-    await render();
+    await render(true);
+  } else if (pendingRefresh) {
+    await render(true);
   }
   setTimeout(poll, POLL_MS);
 }
 
+// ---- keyboard: j/k move through the board's cards, Enter opens one, c comments, n creates ----
+function bindKeys() {
+  document.addEventListener("keydown", (ev) => {
+    if (ev.ctrlKey || ev.metaKey || ev.altKey || /^(INPUT|TEXTAREA|SELECT)$/.test(ev.target.tagName)) return;
+    const cards = [...document.querySelectorAll("#view .card")];
+    const at = cards.findIndex((c) => c.classList.contains("selected"));
+    if ((ev.key === "j" || ev.key === "k") && cards.length) {
+      const next = cards[Math.min(cards.length - 1, Math.max(0, at + (ev.key === "j" ? 1 : -1)))];
+      cards.forEach((c) => c.classList.toggle("selected", c === next));
+      next.scrollIntoView({ block: "nearest" });
+    } else if (ev.key === "Enter" && at >= 0) {
+      location.hash = "#/issue/" + encodeURIComponent(cards[at].dataset.id);
+    } else if (ev.key === "c" && document.getElementById("comment-text")) {
+      ev.preventDefault();
+      document.getElementById("comment-text").focus();
+    } else if (ev.key === "n" && document.getElementById("create")) {
+      ev.preventDefault();
+      document.getElementById("create").open = true;
+      document.getElementById("new-title").focus();
+    }
+  });
+}
+
 async function start() {
   bindFilters();
+  bindKeys();
+  document.addEventListener("jit:changed", () => { showError(null); render(); });
+  document.addEventListener("jit:error", (ev) => showError(ev.detail));
+  document.getElementById("view").addEventListener("focusout", () => {
+    setTimeout(() => { if (pendingRefresh) render(true); }, 0);
+  });
   window.addEventListener("hashchange", () => render());
   lastVersion = await currentVersion();
   await render();

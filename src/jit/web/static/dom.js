@@ -63,3 +63,36 @@ async function fetchOk(path) {
 
 export const api = async (path) => JSON.parse(await fetchOk(path));
 export const apiText = fetchOk;
+
+/* A write: the server's token (from <meta name="jit-token">) in X-Jit-Token; same origin by construction.
+ * Answers the parsed JSON, or throws an ApiError carrying the envelope's message. */
+export async function send(method, path, body) {
+  const token = document.querySelector('meta[name="jit-token"]').content;
+  const res = await fetch(path, {
+    method, cache: "no-store", credentials: "same-origin",
+    headers: { "Content-Type": "application/json", "X-Jit-Token": token },
+    body: JSON.stringify(body || {}),
+  });
+  const text = await res.text();
+  let data = null;
+  try { data = JSON.parse(text); } catch (e) { /* not JSON */ }
+  if (!res.ok) throw new ApiError((data && data.error && data.error.message) || `${res.status} ${res.statusText}`);
+  return data;
+}
+
+/* A button that runs `action` once at a time, reports failures in #error, and refreshes the view. */
+export function actionButton(label, action, attrs) {
+  const button = el("button", { type: "button", class: "act", ...(attrs || {}) }, label);
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await action();
+      document.dispatchEvent(new CustomEvent("jit:changed"));
+    } catch (err) {
+      document.dispatchEvent(new CustomEvent("jit:error", { detail: err instanceof ApiError ? err.message : String(err) }));
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}

@@ -1,6 +1,7 @@
 /* The board, the issue page and the events feed: each fetches what it shows and returns a new element. */
 
 import { STATES, api, apiText, el, issueHref, short, stateChip, when } from "./dom.js";
+import { commentForm, createForm, editForm, gateControls, issueActions } from "./forms.js";
 
 // ---- board -------------------------------------------------------------------------
 function gateBadges(issue) {
@@ -33,7 +34,7 @@ export function renderBoard(issues, { state, filtered, setFilter }) {
       mine.length ? mine.map((i) => card(i, setFilter)) : el("p", { class: "empty" }, "nothing here"));
   });
   const note = filtered ? el("p", { class: "hint" }, `${issues.length} issue(s) match the filters`) : null;
-  return el("div", { class: "board-page" }, note, el("div", { class: "board", id: "board" }, columns));
+  return el("div", { class: "board-page" }, createForm(), note, el("div", { class: "board", id: "board" }, columns));
 }
 
 // ---- issue page --------------------------------------------------------------------
@@ -64,10 +65,13 @@ function gateSection(issue, registry, runs) {
           + `${Number(latest.duration || 0).toFixed(2)} s · `, when(latest.started_at),
           mine.length > 1 ? ` · ${mine.length} runs` : "",
           latest.command ? el("code", { class: "cmd" }, latest.command) : null),
-        el("pre", { class: "tail" }, latest.output_tail || "(no output)")) : null);
+        el("pre", { class: "tail" }, latest.output_tail || "(no output)")) : null,
+      ["done", "rejected"].includes(issue.state) ? null : gateControls(issue, key, def));
   });
 }
 
+/* One row per event: the same one-line summary as `jit events tail` (from the server), the full
+ * data one click away. */
 function eventRows(events, withIssue, titles) {
   if (!events.length) return el("p", { class: "muted" }, "No events.");
   const rows = events.slice().reverse().map((e) => el("tr", { "data-type": e.type },
@@ -76,21 +80,42 @@ function eventRows(events, withIssue, titles) {
     withIssue ? el("td", {}, e.issue_id ? el("a", { href: issueHref(e.issue_id), title: titles[e.issue_id] || "" },
       short(e.issue_id), titles[e.issue_id] ? " " + titles[e.issue_id] : "") : "-") : null,
     el("td", { class: "nowrap" }, e.actor || ""),
-    el("td", { class: "data" }, summary(e.data || {}))));
+    el("td", { class: "what" }, el("span", { class: "summary" }, e.summary || ""),
+      Object.keys(e.data || {}).length ? el("details", { class: "data" }, el("summary", {}, "data"),
+        el("pre", {}, JSON.stringify(e.data, null, 2))) : null)));
   return el("table", { class: "events" }, el("tbody", {}, rows));
 }
 
-function summary(data) {
-  if ("from" in data && "to" in data && typeof data.from === "string") return `${data.from} → ${data.to}`;
-  const text = JSON.stringify(data);
-  return text === "{}" ? "" : text.length > 160 ? text.slice(0, 157) + "…" : text;
+function comments(issue) {
+  const list = (issue.comments || []).map((c) => el("li", { class: "comment" },
+    el("div", { class: "muted small" }, el("strong", {}, c.by || "?"), " ", when(c.at)),
+    el("div", { class: "comment-text" }, c.text)));
+  return el("section", { id: "comments" }, el("h3", {}, `Comments (${list.length})`),
+    list.length ? el("ul", { class: "comments" }, list) : el("p", { class: "muted" }, "No comments yet."),
+    commentForm(issue));
+}
+
+function familySection(issue, family) {
+  const kids = family.children || [];
+  const parts = [];
+  if (issue.parent) {
+    parts.push(el("p", {}, "Part of ", el("a", { id: "parent-link", href: issueHref(issue.parent) }, short(issue.parent))));
+  }
+  if (kids.length) {
+    const { done, total } = family.progress;
+    parts.push(el("div", { id: "progress", class: "progress-line" },
+      el("progress", { max: total || 1, value: done }), el("span", { class: "small" }, ` ${done} of ${total} done`)));
+    parts.push(el("ul", { class: "links", id: "children" }, kids.map((k) => issueLink(k))));
+  }
+  return parts.length ? el("div", { class: "family" }, el("h3", {}, "Parent and children"), parts) : null;
 }
 
 export async function renderIssue(id) {
   const enc = encodeURIComponent(id);
-  const [issue, view, runs, events, registry, html] = await Promise.all([
+  const [issue, view, runs, events, registry, html, family] = await Promise.all([
     api("/api/issues/" + enc), api("/api/graph/" + enc), api("/api/issues/" + enc + "/runs"),
-    api("/api/events?n=0&issue=" + enc), api("/api/gates"), apiText("/ui/issues/" + enc + "/description"),
+    api("/api/events?summaries=1&n=0&issue=" + enc), api("/api/gates"), apiText("/ui/issues/" + enc + "/description"),
+    api("/api/issues/" + enc + "/children"),
   ]);
   const description = el("div", { class: "markdown" });
   description.innerHTML = html; // rendered by markdown-it on the server with raw HTML disabled
@@ -105,6 +130,10 @@ export async function renderIssue(id) {
     ["created", when(issue.created_at)],
     ["updated", when(issue.updated_at)],
   ];
+  if (issue.resolution && issue.resolution.text) {
+    fields.push([issue.resolution.kind === "rejected" ? "reason" : "summary",
+      el("span", { id: "resolution" }, issue.resolution.text)]);
+  }
   if (issue.context && Object.keys(issue.context).length) {
     fields.push(["context", el("pre", { class: "ctx" }, JSON.stringify(issue.context, null, 2))]);
   }
@@ -115,9 +144,13 @@ export async function renderIssue(id) {
         el("section", {}, el("h3", {}, "Description"),
           issue.description ? description : el("p", { class: "muted" }, "No description.")),
         el("section", { id: "gates" }, el("h3", {}, "Gates"), gateSection(issue, registry, runs)),
+        comments(issue),
         el("section", { id: "issue-events" }, el("h3", {}, "Events"), eventRows(events, false, {}))),
       el("aside", { class: "issue-side" },
+        issueActions(issue),
+        editForm(issue),
         el("dl", {}, fields.map(([k, v]) => [el("dt", {}, k), el("dd", {}, v)])),
+        familySection(issue, family),
         el("h3", {}, "Depends on (upstream)"),
         view.upstream.length ? el("ul", { class: "links", id: "upstream" },
           view.upstream.map((u) => issueLink(u, direct.has(u.id) ? "" : "(indirect)")))
@@ -130,7 +163,7 @@ export async function renderIssue(id) {
 
 // ---- events feed -------------------------------------------------------------------
 export async function renderEvents() {
-  const [events, issues] = await Promise.all([api("/api/events?n=200"), api("/api/issues")]);
+  const [events, issues] = await Promise.all([api("/api/events?summaries=1&n=200"), api("/api/issues")]);
   const titles = Object.fromEntries(issues.map((i) => [i.id, i.title]));
   return el("div", { class: "events-page" }, el("h1", {}, "Events ", el("span", { class: "muted" }, "(latest 200, newest first)")),
     eventRows(events, true, titles));
