@@ -1,8 +1,10 @@
-"""SIGKILL of claiming processes at random moments: never a half-claimed issue, `validate` stays clean.
+"""SIGKILL of claiming processes inside their commits: never a half-claimed issue, `validate` stays clean.
 
 A claim writes the issue file and appends an event. A kill between the two must
 not leave an issue claimed without its event (or the reverse): the journal in
 storage/unit.py makes the pair all-or-nothing, replayed by the next lock holder.
+The claimers stop themselves at a random step of the commit (JIT_STOP_AT), so every
+round is known to kill one of them inside it; no round is decided by a sleep.
 """
 
 import os
@@ -14,40 +16,53 @@ from collections import Counter
 
 from claim_helpers import JIT_BIN, events, import_issues, stored
 
+STOPS = ("journal.temps-written", "journal.renamed", "journal.durable", "files.temps-written",
+         "files.renamed", "events.appended")
 
-def _spawn(repo, argv):
-    return subprocess.Popen([JIT_BIN, *argv], cwd=repo.root, env=repo.env, stdin=subprocess.DEVNULL,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+def _spawn(repo, argv, stop):
+    return subprocess.Popen([JIT_BIN, *argv], cwd=repo.root, env={**repo.env, "JIT_STOP_AT": stop},
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def _stopped(proc) -> bool:
+    try:
+        with open(f"/proc/{proc.pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "T"
+    except (FileNotFoundError, IndexError):
+        return False
 
 
 def test_killed_claimers_leave_each_issue_claimed_or_not(repo):
     rng = random.Random(os.environ.get("JIT_TEST_SEED", "claims-crash"))
     ids = import_issues(repo, [{"title": f"job {n}"} for n in range(24)])
-    killed = finished = 0
-    # Aim the kills at the interesting window (start-up, the locked write, the event append): a
-    # round where every process finished pulls the next kill earlier, a round where none did, later.
-    delay = 0.15
-    deadline = time.monotonic() + 10
-    for round_ in range(40):
-        if time.monotonic() > deadline:
-            break
+    in_commit = journals = 0
+    rounds = 16
+    for round_ in range(rounds):
         targets = rng.sample(ids, 3)
-        procs = [_spawn(repo, ["issue", "claim", t, f"agent:k{round_}-{n}", "--ttl", "600"])
+        stop = rng.choice(STOPS)
+        procs = [_spawn(repo, ["issue", "claim", t, f"agent:k{round_}-{n}", "--ttl", "600"], stop)
                  for n, t in enumerate(targets)]
-        procs.append(_spawn(repo, ["issue", "claim-next", f"agent:k{round_}-next"]))
-        time.sleep(rng.uniform(0.3, 1.3) * delay)
-        alive = [p for p in procs if p.poll() is None]
-        for proc in alive:
-            os.kill(proc.pid, signal.SIGKILL)
+        procs.append(_spawn(repo, ["issue", "claim-next", f"agent:k{round_}-next"], stop))
+        holder = None
+        deadline = time.monotonic() + 120
+        while holder is None and any(p.poll() is None for p in procs):
+            holder = next((p for p in procs if p.poll() is None and _stopped(p)), None)
+            assert time.monotonic() < deadline, "no claimer stopped or exited"
+            time.sleep(0.002)
+        if holder is not None:
+            os.kill(holder.pid, signal.SIGCONT)
+            time.sleep(rng.uniform(0, 0.002))
+        for proc in procs:
+            if proc.poll() is None:
+                os.kill(proc.pid, signal.SIGKILL)
         for proc in procs:
             proc.wait()
-        killed += len(alive)
-        finished += len(procs) - len(alive)
-        if not alive:
-            delay *= 0.8
-        elif len(alive) == len(procs):
-            delay *= 1.25
-    assert killed, (killed, finished)
+        in_commit += holder is not None and holder.returncode == -9
+        journals += (repo.data / ".journal.json").exists()
+    print(f"killed inside a commit {in_commit}/{rounds}, journals left {journals}")
+    # Claims of fresh issues always have work to do: most rounds must have killed inside a commit.
+    assert in_commit >= rounds // 2 and journals >= 2, (in_commit, journals)
 
     report = repo.ok("validate")  # as the next process, it also finishes any interrupted commit
     assert report["ok"], report["problems"]

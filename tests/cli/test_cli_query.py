@@ -100,6 +100,7 @@ def test_available_limit_gives_the_best_n(repo):
     low = repo.create("Low", "--priority", "low")
     crit = repo.create("Critical", "--priority", "critical")
     normal = repo.create("Normal")
-    assert [i["id"] for i in repo.ok("query", "available", "--limit", "2")] == [crit, normal]
-    assert [i["id"] for i in repo.ok("query", "available", "-n", "5")] == [crit, normal, low]
+    page = repo.ok("query", "available", "--limit", "2")  # a cut list says what it cut (SPEC 7)
+    assert [i["id"] for i in page["items"]] == [crit, normal] and (page["total"], page["limit"]) == (3, 2)
+    assert [i["id"] for i in repo.ok("query", "available", "-n", "5")["items"]] == [crit, normal, low]
     assert repo.jit("query", "available", "--limit", "0").code == 2

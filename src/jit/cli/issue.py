@@ -1,6 +1,7 @@
 """`jit issue ...`: the life of one issue, from create to done."""
 
 from jit.cli.holders import holder_flags
+from jit.cli.listing import emit_list, filter_flag, page_flags
 from jit.cli.parser import command, group, positive_number
 from jit.service import claims, issues
 
@@ -54,28 +55,53 @@ def show(ns, out, ctx):
 def list_(ns, out, ctx):
     from jit.service import queries
 
-    if ns.parent:
-        from jit.service.hierarchy import children
-
-        _list(out, children(ctx, ns.parent, state=ns.state, labels=ns.label, assignee=ns.assignee,
-                            priority=ns.priority))
-        return
-    _list(out, queries.list_issues(ctx, state=ns.state, labels=ns.label, assignee=ns.assignee, priority=ns.priority))
+    emit_list(out, queries.list_issues(ctx, state=ns.state, labels=ns.label, assignee=ns.assignee,
+                                       priority=ns.priority, parent=ns.parent, filter=ns.filter,
+                                       limit=ns.limit, offset=ns.offset))
 
 
 def search(ns, out, ctx):
     from jit.service import queries
 
-    _list(out, queries.search(ctx, ns.text))
+    emit_list(out, queries.search(ctx, ns.text, regex=ns.regex, filter=ns.filter, limit=ns.limit,
+                                  offset=ns.offset))
 
 
 def update(ns, out, ctx):
     from jit.cli.texts import description
 
+    if ns.filter is not None or ns.id is None:
+        return _bulk_update(ns, out, ctx)
     issue = issues.update_issue(ctx, ns.id, title=ns.title, description=description(ns), priority=ns.priority,
                                 state=ns.state, add_labels=ns.add_label, remove_labels=ns.remove_label,
                                 context=_context(ns.context), parent=ns.parent, no_parent=ns.no_parent)
     out.emit(issue, human=lambda: f"updated {issue.id[:8]} ({issue.state}): {issue.title}", quiet=issue.id)
+
+
+def _bulk_update(ns, out, ctx):
+    from jit.errors import UsageError
+    from jit.service.bulk import bulk_update
+
+    if ns.id is not None or ns.filter is None:
+        raise UsageError("give an issue id or --filter EXPR, not both (or neither)", {"id": ns.id})
+    single = [f for f in ("title", "description", "description_file", "parent") if getattr(ns, f, None)]
+    if single or ns.context or ns.no_parent:
+        raise UsageError("with --filter only --add-label, --remove-label, --priority and --state apply",
+                         {"flags": single})
+    report = bulk_update(ctx, ns.filter, add_labels=ns.add_label, remove_labels=ns.remove_label,
+                         priority=ns.priority, state=ns.state, dry_run=ns.dry_run)
+
+    def human():
+        if report["dry_run"]:
+            lines = [f"{w['id'][:8]}  {w['title']}: " + (", ".join(
+                f"{k} {v['from']} -> {v['to']}" for k, v in w["changes"].items()) or "nothing to change")
+                for w in report["would"]]
+            return "\n".join([*lines, f"{report['matched']:,} matched (dry run: nothing changed)"])
+        lines = [f"skipped {s['id'][:8]}: {s['reason']}" for s in report["skipped"]]
+        counts = f"{len(report['changed']):,} changed, {len(report['skipped']):,} skipped of {report['matched']:,} matched"
+        return "\n".join([*lines, counts])
+
+    out.emit(report, human=human, quiet=lambda: report["changed"])
 
 
 def done(ns, out, ctx):
@@ -221,13 +247,21 @@ def register(subs, name):
     p.add_argument("--label", "-l", action="append", default=[], help="label or glob such as epic:*")
     p.add_argument("--assignee")
     p.add_argument("--priority", "-p")
-    p = command(g, "search", "find issues whose title, description or id contains TEXT",
-                'jit issue search "login"', search)
-    p.add_argument("text")
+    filter_flag(p)
+    page_flags(p, "only the first N")
+    p = command(g, "search", "find issues by words in titles, descriptions and comments (title hits first)",
+                'jit issue search "login page" --limit 10', search)
+    p.add_argument("text", help='words (all must match), "a phrase", a prefix* or an id prefix')
+    p.add_argument("--regex", action="store_true", help="TEXT is a regular expression (scans every issue)")
+    filter_flag(p)
+    page_flags(p, "only the first N")
 
     p = command(g, "update", "change fields or ask for a state (done becomes gated until gates pass)",
                 "jit issue update 0a1b --priority critical --add-label area:api --state done", update)
-    p.add_argument("id")
+    p.add_argument("id", nargs="?", help="the issue (or --filter EXPR for every match)")
+    p.add_argument("--filter", "-f", metavar="EXPR",
+                   help="change every matching issue, e.g. --filter 'label:epic:auth state:backlog' --add-label x")
+    p.add_argument("--dry-run", action="store_true", help="with --filter: list what would change")
     p.add_argument("--title")
     _description_flags(p, default=None)
     p.add_argument("--priority", "-p")
@@ -274,6 +308,7 @@ def register(subs, name):
     p.add_argument("assignee")
     p.add_argument("--label", "-l", action="append", default=[])
     p.add_argument("--priority", "-p")
+    filter_flag(p)
     p.add_argument("--ttl", type=positive_number)
     _sync_flag(p)
     p = command(g, "release", "give a claimed issue back (ready, unassigned)", "jit issue release 0a1b", release)

@@ -1,21 +1,17 @@
 """`jit query ...`: what agents ask most: what can I work on, and what is stuck."""
 
+from jit.cli.listing import emit_list, filter_flag, page_flags
 from jit.cli.parser import command, group
 from jit.service import queries
 
 
-def _list(out, found):
-    out.emit(found, human=lambda: out.issue_rows(found), quiet=lambda: [i.id for i in found])
-
-
 def available(ns, out, ctx):
-    _list(out, queries.available(ctx, labels=ns.label, priority=ns.priority, limit=ns.limit))
+    emit_list(out, queries.available(ctx, labels=ns.label, priority=ns.priority, filter=ns.filter,
+                                     limit=ns.limit, offset=ns.offset))
 
 
 def blocked(ns, out, ctx):
-    found = queries.blocked(ctx)
-
-    def human():
+    def rows(found):
         if not found:
             return "(nothing blocked)"
         lines = []
@@ -25,15 +21,15 @@ def blocked(ns, out, ctx):
             lines += [f"    {r['reason']}" for r in entry["blocked_by"]]
         return "\n".join(lines)
 
-    out.emit(found, human=human, quiet=[e["issue"].id for e in found])
+    emit_list(out, queries.blocked(ctx, filter=ns.filter, limit=ns.limit, offset=ns.offset), rows)
 
 
 def state(ns, out, ctx):
-    _list(out, queries.by_state(ctx, ns.state))
+    emit_list(out, queries.by_state(ctx, ns.state, limit=ns.limit, offset=ns.offset))
 
 
 def label(ns, out, ctx):
-    _list(out, queries.by_label(ctx, ns.pattern))
+    emit_list(out, queries.by_label(ctx, ns.pattern, limit=ns.limit, offset=ns.offset))
 
 
 def claimed(ns, out, ctx):
@@ -54,16 +50,21 @@ def claimed(ns, out, ctx):
 def register(subs, name):
     g = group(subs, "query", "available work, blocked issues, by state or label", "jit query available --json")
     p = command(g, "available", "ready, unassigned issues whose dependencies are done, best first",
-                "jit query available --label epic:auth --priority high --json", available)
+                "jit query available --limit 10 --filter 'priority:high OR label:epic:auth' --json", available)
     p.add_argument("--label", "-l", action="append", default=[])
     p.add_argument("--priority", "-p")
-    p.add_argument("--limit", "-n", type=int, help="only the first N (the best N to work on)")
-    command(g, "blocked", "issues held back, with the dependencies or gates blocking them",
-            "jit query blocked --json", blocked)
-    p = command(g, "state", "issues in one state", "jit query state in_progress", state)
+    filter_flag(p)
+    page_flags(p)
+    p = command(g, "blocked", "issues held back, with the dependencies or gates blocking them",
+                "jit query blocked --limit 20 --json", blocked)
+    filter_flag(p)
+    page_flags(p, "only the first N")
+    p = command(g, "state", "issues in one state", "jit query state in_progress --limit 50", state)
     p.add_argument("state")
+    page_flags(p, "only the first N")
     p = command(g, "label", "issues with a label (globs such as epic:* allowed)", "jit query label 'epic:*'", label)
     p.add_argument("pattern")
+    page_flags(p, "only the first N")
     p = command(g, "claimed", "held issues: holder, since when, lease expiry, last activity (least active first)",
                 "jit query claimed --stale 2h", claimed)
     p.add_argument("--stale", metavar="DURATION", help="only those untouched for longer, e.g. 30m, 2h, 1d")

@@ -55,6 +55,9 @@ class Output:
             envelope["error"]["message"] = message
             self.stdout.write(dumps(envelope) + "\n")
         self.stderr.write(f"error: {message}\n")
+        pointer = (getattr(exc, "details", None) or {}).get("pointer")
+        if isinstance(pointer, str):  # where in the user's text the problem is (a filter expression)
+            self.stderr.write(pointer.replace("\r", " ") + "\n")
 
     # -- human formatting ----------------------------------------------------------------
     def paint(self, text, code):

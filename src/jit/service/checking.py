@@ -91,6 +91,10 @@ def run_check(ctx, issue_id, key, *, on_progress=None, force=False):
         "commit": state["commit"] if state else None, "dirty": (not state["clean"]) if state else None,
         "fingerprint": run_fingerprint(gate),
     }
+    if passed:
+        from jit.service.flow import check_index
+
+        check_index(ctx)  # a passing check may finish the issue: find dependents before the lock
     with ctx.transaction() as tx:
         issue = _issue_gate(tx, issue_id, key)
         tx.save_run(issue_id, run_id, record)

@@ -113,46 +113,90 @@ def claim(ctx, ref, assignee, ttl=None):
         return _claim_in_tx(ctx, tx, tx.load(issue_id), assignee, lease)
 
 
-def claim_next(ctx, assignee, labels=(), priority=None, ttl=None):
-    """Claim the best available issue (priority, then age). Raises NothingAvailable (exit 3)."""
-    from jit.domain.labels import check_pattern, label_matches
-    from jit.service.queries import rows_with_labels
+def claim_next(ctx, assignee, labels=(), priority=None, ttl=None, filter=None):
+    """Claim the best available issue (priority, then age). Raises NothingAvailable (exit 3).
+
+    Nothing under the lock grows with the store: the index is checked against the files before
+    locking; under the lock the best few candidates (a LIMIT) are verified from their files, and
+    issues changed since the check (the event log names them) are read and compete too.
+    """
+    from jit.domain import filter as flt
+    from jit.service.queries import _terms, compile_filter, parse_filter
 
     check_assignee(assignee)
-    for pattern in labels:
-        check_pattern(pattern)
-    if priority:
-        check_choice("priority", priority, PRIORITIES)
+    node = flt.conjunction(*_terms(labels=labels, priority=priority), parse_filter(filter))
     lease = _lease(ctx, ttl)
+    where, args = compile_filter(ctx, node)
+    index = ctx.index()
+    index.connection()  # the freshness check, O(files), before taking the lock
     with ctx.transaction() as tx:
-        index = ctx.index()
-        now = ctx.now()
-        gate_defs = tx.gates()
-        for issue_id in index.expired_leases(now):
-            _expire(ctx, tx, tx.load(issue_id))
-        candidates = [row[0] for row in rows_with_labels(index.available_rows(priority, with_json=False), labels)]
-        # Leases expired just now are not in the index yet; they compete on equal terms.
-        expired_now = [i for i, issue in tx.touched.items() if issue is not None and issue.state == READY]
-        if expired_now:
-            from jit.domain.queries import work_order
+        issue = _best_candidate(ctx, tx, index, node, where, args)
+        if issue is not None:
+            return _claim_in_tx(ctx, tx, issue, assignee, lease)
+    filters = ", ".join([*(f"label {p}" for p in labels), *([f"priority {priority}"] if priority else []),
+                         *([f"filter {filter}"] if filter else [])])
+    from jit.service.queries import waiting_for_prechecks
 
-            pool = {i: tx.load(i) for i in candidates + expired_now}
-            candidates = [i.id for i in sorted(pool.values(), key=work_order)
-                          if (not priority or i.priority == priority)
-                          and all(label_matches(p, i.labels) for p in labels)]
-        for issue_id in candidates:
+    waiting = waiting_for_prechecks(ctx, ctx.gate_files.load_registry())
+    hint = f"; {waiting} ready issue(s) wait for a precheck gate: see `jit query blocked`" if waiting else ""
+    raise NothingAvailable("no issue is available to claim" + (f" with {filters}" if filters else "") + hint,
+                           {"labels": list(labels), "priority": priority, "filter": filter,
+                            "waiting_for_prechecks": waiting})
+
+
+CANDIDATES = 16  # index rows fetched per round under the lock (files are read one by one)
+
+
+def _best_candidate(ctx, tx, index, node, where, args):
+    """Under the lock: the best issue that is available according to its file, or None."""
+    from jit.domain import filter as flt
+    from jit.domain.queries import work_order
+    from jit.service.queries import available_where
+
+    gate_defs = tx.gates()
+    awhere, aargs = available_where(gate_defs)
+    conn = index.as_checked()
+    touched = index.touched_since_check()
+    if touched is None:  # the event log was rewritten (a git merge): check every file, the slow way
+        index.invalidate()
+        conn, touched = index.connection(), set()
+    for issue_id in set(index.expired_leases(ctx.now(), conn)) | touched:
+        if tx.exists(issue_id):
+            _expire(ctx, tx, tx.load(issue_id))
+
+    def blocked(issue):
+        return not deps_done(tx, issue) or bool(states.unpassed_prechecks(issue, gate_defs))
+
+    def eligible(issue):
+        if issue.state != READY or issue.assignee or blocked(issue):
+            return False
+        return node is None or flt.matches(node, issue, blocked)
+
+    # Issues written since the check: their index rows are stale, their files are not.
+    changed = [i for i in tx.touched.values() if i is not None]
+    changed += [tx.load(i) for i in touched - tx.touched.keys() if tx.exists(i)]
+    pending = sorted((i for i in changed if eligible(i)), key=work_order)
+    query, args = f"{awhere} AND ({where})", [*aargs, *args]
+    offset = 0
+    while True:
+        # Rows come in work order; files are read one at a time, so the usual cost is one file.
+        rows = index.select(query, args, CANDIDATES, offset, columns="i.id, i.prank, i.created", conn=conn)
+        offset += CANDIDATES
+        for issue_id, prank, created in rows:
+            while pending and work_order(pending[0]) <= (prank, created, issue_id):
+                issue = pending.pop(0)
+                if eligible(issue):
+                    return issue
+            if issue_id in touched or issue_id in tx.touched:
+                continue  # a stale row: its file is among `pending` when it qualifies
             try:
                 issue = tx.load(issue_id)
             except NotFound:
                 continue
-            if issue.state != READY or issue.assignee or not deps_done(tx, issue):
-                continue
-            if states.unpassed_prechecks(issue, gate_defs):
-                continue
-            return _claim_in_tx(ctx, tx, issue, assignee, lease)
-    filters = ", ".join([*(f"label {p}" for p in labels), *([f"priority {priority}"] if priority else [])])
-    raise NothingAvailable("no issue is available to claim" + (f" with {filters}" if filters else ""),
-                           {"labels": list(labels), "priority": priority})
+            if eligible(issue):
+                return issue
+        if len(rows) < CANDIDATES:
+            return next((i for i in pending if eligible(i)), None)
 
 
 def release(ctx, ref, force=False, reason=None):

@@ -15,7 +15,7 @@ from jit.storage.events import EventLog
 from jit.storage.gates import GateFiles
 from jit.storage.issues import IssueFiles
 from jit.storage.layout import Layout, discover, for_init
-from jit.storage.unit import UnitOfWork, replay_journal
+from jit.storage.unit import UnitOfWork, replay_journal, settle
 
 
 class SystemClock:
@@ -91,7 +91,7 @@ class Context:
 
     # -- storage access -------------------------------------------------------------------
     def transaction(self) -> UnitOfWork:
-        return UnitOfWork(self.layout, before_commit=self._resolve_actors)
+        return UnitOfWork(self.layout, before_commit=self._resolve_actors, warn=self.warn)
 
     @property
     def config(self) -> dict:
@@ -113,10 +113,9 @@ class Context:
         return self._index
 
     def settle_crash_leftovers(self) -> None:
-        """Readers finish a crashed writer's journal first, so they never see half a change."""
-        if os.path.exists(self.layout.journal_file):
-            with self.transaction():
-                pass
+        """Readers finish a crashed writer's journal first, so they never see half a change
+        (a journal jit did not write is only warned about: storage.unit.settle)."""
+        settle(self.layout, self.warn)
 
     def resolve(self, ref: str) -> str:
         """Full id for a user's id or prefix. Raises NotFound or UsageError (ambiguous)."""
@@ -128,7 +127,12 @@ class Context:
             if self.files.exists(ref):
                 return ref
             raise NotFound(f"issue {ref[:8]} not found; see `jit issue list`", {"id": ref})
-        return resolve(ref, self.files.ids())
+        candidates = None
+        if os.path.exists(self.layout.index_file):  # the index answers from its id column (issue 14)
+            from jit.domain.ids import normalise_prefix
+
+            candidates = self.index().ids_for_prefix(normalise_prefix(ref))
+        return resolve(ref, self.files.ids() if candidates is None else candidates)
 
     def close(self) -> None:
         if self._index is not None:
@@ -161,10 +165,11 @@ def init_repo(cwd: str | None = None, env=None, **options) -> tuple:
     return ctx, created
 
 
-DERIVED_IGNORES = """# Derived, disposable files: rebuilt from the JSON on demand.
+DERIVED_IGNORES = """# Runtime files, never committed: caches rebuilt from the JSON, the lock, crash leftovers.
 index.sqlite*
 .lock
 .journal.json
+events.unreadable.log
 .*.tmp
 issues/.*.tmp
 gate-runs/*/.*.tmp

@@ -51,10 +51,23 @@ def settle(ctx, tx, issue: Issue, actor=None) -> Issue:
     return after
 
 
+def check_index(ctx) -> None:
+    """Check the index against the files now, before taking the lock, so that `dependents_of`
+    under the lock needs no O(files) work. Call it in commands that may finish an issue."""
+    ctx.index().connection()
+
+
 def dependents_of(ctx, tx, issue_id: str) -> list:
-    """Issues whose dependency list names issue_id (index lookup, verified against files)."""
-    found = set(ctx.index().dependents(issue_id))
+    """Issues whose dependency list names issue_id, verified against their files.
+
+    Under the lock this costs the direct dependents, not the store: the index as last checked
+    (see check_index), plus every issue a jit commit touched since that check (the event log
+    names them: commits append under this same lock, so none can be missed), plus this
+    transaction's own writes. Only a dependency hand-edited into a file in place between that
+    check and taking the lock could be missed (a race with a person); `jit validate --fix` settles it.
+    """
+    found = ctx.index().related_under_lock("dependents", issue_id)
     for other_id, other in tx.touched.items():
         if other is not None and issue_id in other.dependencies:
             found.add(other_id)
-    return sorted(i for i in found if tx.exists(i) and issue_id in tx.load(i).dependencies)
+    return sorted(i for i in found if i != issue_id and tx.exists(i) and issue_id in tx.load(i).dependencies)

@@ -1,22 +1,24 @@
 """The read side (SPEC section 7): lists, search, status, blocked and available work.
 
 Reads take no lock. They finish a crashed writer's journal and expire due
-leases first, then answer from the index (re-checked against the files).
-`available` returns `RawIssue` rows whose JSON was cached by the index, so
-`--json` can print thousands of issues without re-encoding them.
+leases first, then answer from the index (re-checked against the files). Every
+list is one SQL WHERE in work order; with `limit` it is a `Page` (the first K
+and the total, both from SQL), without it a plain list. Rows carry the JSON the
+index cached, so `--json` prints thousands of issues without re-encoding them.
 """
 
 import json
 
-from jit.domain import queries
-from jit.domain.labels import check_pattern, label_matches
+from jit.domain import filter as flt
+from jit.domain.labels import check_pattern
 from jit.domain.model import PRIORITIES, STATES, Issue, check_assignee, check_choice
+from jit.errors import UsageError
 
 
 class RawIssue:
     """An issue as cached JSON text; parsed only when a field is read."""
 
-    __slots__ = ("raw_json", "_issue")
+    __slots__ = ("_issue", "raw_json")
 
     def __init__(self, raw_json: str):
         self.raw_json = raw_json
@@ -35,37 +37,47 @@ class RawIssue:
         return getattr(self.issue, name)
 
 
-class RawList:
-    """A JSON array of issues as cached text; items are parsed only if someone iterates."""
+class Page:
+    """The first `limit` items of a longer answer and how long it is: `{"items", "total", "limit"}`.
+    A cut list always says what it cut (SPEC section 7)."""
 
-    def __init__(self, raw_json: str):
-        self.raw_json = raw_json
-        self._items = None
-
-    def _parsed(self) -> list:
-        if self._items is None:
-            self._items = [Issue.from_dict(d) for d in json.loads(self.raw_json)]
-        return self._items
+    def __init__(self, items: list, total: int, limit: int, offset: int = 0):
+        self.items, self.total, self.limit, self.offset = items, total, limit, offset
 
     def __iter__(self):
-        return iter(self._parsed())
+        return iter(self.items)
 
     def __len__(self):
-        return len(self._parsed())
+        return len(self.items)
 
-    def __getitem__(self, i):
-        return self._parsed()[i]
+    def to_dict(self) -> dict:
+        from jit.service.serialize import jsonable
 
-    def __bool__(self):
-        return self.raw_json.strip() != "[]"
+        out = {"items": jsonable(self.items), "total": self.total, "limit": self.limit}
+        if self.offset:
+            out["offset"] = self.offset
+        return out
 
-    def to_dict(self) -> list:
-        return json.loads(self.raw_json)
+    @property
+    def raw_json(self) -> str:
+        from jit.service.serialize import dumps
+
+        offset = f', "offset": {self.offset}' if self.offset else ""
+        items = dumps(self.items) if self.items else "[]"
+        return f'{{"items": {items}, "limit": {self.limit}{offset}, "total": {self.total}}}'
+
+    def shown(self) -> str:
+        """The footer of a cut text list: "10 of 4,195 shown"."""
+        return f"{len(self.items):,} of {self.total:,} shown"
 
 
-def rows_with_labels(rows, patterns) -> list:
-    """Index rows (id, labels_json, ...) whose labels match every pattern."""
-    return [r for r in rows if all(label_matches(p, json.loads(r[1])) for p in patterns)]
+def check_page(limit, offset) -> None:
+    for name, value, least in (("limit", limit, 1), ("offset", offset, 0)):
+        if value is None:
+            continue
+        if not isinstance(value, int) or isinstance(value, bool) or value < least:
+            kind = "a positive" if least else "a non-negative"
+            raise UsageError(f"{name} must be {kind} whole number, got {value!r}", {name: value})
 
 
 def _prepare(ctx):
@@ -78,6 +90,52 @@ def _prepare(ctx):
     return index
 
 
+def precheck_keys(ctx) -> list:
+    return [k for k, g in ctx.gate_files.load_registry().items() if (g or {}).get("stage") == "precheck"]
+
+
+def compile_filter(ctx, node) -> tuple:
+    """(WHERE, args) of a parsed filter over the index; `blocked` needs the gate registry."""
+    if node is None:
+        return "1", []
+    from jit.storage.index_query import blocked_where
+
+    blocked_sql = blocked_where(precheck_keys(ctx)) if "'blocked'" in repr(node) else ("0", ())
+    return flt.to_sql(node, blocked_sql)
+
+
+def parse_filter(text):
+    return flt.parse(text) if text not in (None, "") else None
+
+
+def _answer(index, where, args, limit, offset, rows=None):
+    """A list of RawIssue rows, or a Page of them when `limit` is given."""
+    check_page(limit, offset)
+    found = [RawIssue(r[0]) for r in index.select(where, args, limit, offset)] if rows is None else rows
+    if limit is None:
+        return found
+    return Page(found, index.count(where, args), limit, offset or 0)
+
+
+def _terms(state=None, labels=(), assignee=None, priority=None, parent=None):
+    """The classic list flags as filter terms (exact values; label globs allowed)."""
+    if state:
+        check_choice("state", state, STATES)
+    if priority:
+        check_choice("priority", priority, PRIORITIES)
+    if assignee:
+        check_assignee(assignee)
+    for pattern in labels:
+        check_pattern(pattern)
+    terms = [flt.Term("label", p) for p in labels]
+    terms += [flt.Term(f, v) for f, v in (("state", state), ("priority", priority)) if v]
+    if assignee:
+        terms.append(flt.Term("assignee", assignee.replace("[", "[[]").replace("*", "[*]").replace("?", "[?]")))
+    if parent:
+        terms.append(flt.Term("parent", parent.replace("-", "")))
+    return terms
+
+
 def all_issues(ctx, state=None) -> list:
     index = _prepare(ctx)
     return [Issue.from_dict(json.loads(raw)) for raw in index.issue_jsons(state)]
@@ -87,55 +145,78 @@ def issues_by_id(ctx) -> dict:
     return {i.id: i for i in all_issues(ctx)}
 
 
-def available(ctx, labels=(), priority=None, limit=None) -> list:
-    """Ready, unassigned, every dependency done; by priority then age; the first `limit` of them."""
-    if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 1):
-        from jit.errors import UsageError
+def available_where(gate_defs: dict) -> tuple:
+    """(WHERE, args) of SPEC 6's one "available": ready, unassigned, every dependency done, every
+    precheck passed. `query available`, `status`, `claim-next`, the web API and MCP all use it."""
+    from jit.storage.index_query import AVAILABLE_WHERE, prechecks_passed_where
 
-        raise UsageError(f"limit must be a positive whole number, got {limit!r}", {"limit": limit})
-    if priority:
-        check_choice("priority", priority, PRIORITIES)
-    for pattern in labels:
-        check_pattern(pattern)
+    where, args = prechecks_passed_where(k for k, g in gate_defs.items() if (g or {}).get("stage") == "precheck")
+    return f"{AVAILABLE_WHERE} AND {where}", args
+
+
+def waiting_for_prechecks(ctx, gate_defs: dict) -> int:
+    """How many issues would be available but for a precheck gate (`jit query blocked` names them)."""
+    from jit.storage.index_query import AVAILABLE_WHERE, prechecks_passed_where
+
+    keys = [k for k, g in gate_defs.items() if (g or {}).get("stage") == "precheck"]
+    if not keys:
+        return 0
+    where, args = prechecks_passed_where(keys)
+    return ctx.index().count(f"{AVAILABLE_WHERE} AND NOT {where}", args)
+
+
+def available(ctx, labels=(), priority=None, limit=None, filter=None, offset=0):
+    """Available issues (see available_where); by priority then age; a Page when `limit` is given."""
+    check_page(limit, offset)
+    node = flt.conjunction(*_terms(labels=labels, priority=priority), parse_filter(filter))
     index = _prepare(ctx)
-    if not labels and not priority and limit is None:
-        return RawList(index.available_json())
-    rows = index.available_rows(priority, None if labels else limit)
-    if labels:
-        rows = rows_with_labels(rows, labels)[:limit]
-    return [RawIssue(r[2]) for r in rows]
+    where, args = compile_filter(ctx, node)
+    awhere, aargs = available_where(ctx.gate_files.load_registry())
+    return _answer(index, f"{awhere} AND ({where})", [*aargs, *args], limit, offset)
 
 
-def list_issues(ctx, state=None, labels=(), assignee=None, priority=None) -> list:
-    if state:
-        check_choice("state", state, STATES)
-    if priority:
-        check_choice("priority", priority, PRIORITIES)
-    if assignee:
-        check_assignee(assignee)
-    for pattern in labels:
-        check_pattern(pattern)
-    issues = all_issues(ctx, state)
-    found = [i for i in issues if queries.matches(i, labels=labels, assignee=assignee, priority=priority)]
-    return sorted(found, key=queries.work_order)
+def list_issues(ctx, state=None, labels=(), assignee=None, priority=None, filter=None, parent=None,
+                limit=None, offset=0):
+    """Issues matching every flag and the filter, in work order."""
+    check_page(limit, offset)
+    parent_id = ctx.resolve(parent) if parent else None
+    node = flt.conjunction(*_terms(state, labels, assignee, priority, parent_id), parse_filter(filter))
+    index = _prepare(ctx)
+    where, args = compile_filter(ctx, node)
+    return _answer(index, where, args, limit, offset)
 
 
-def by_state(ctx, state) -> list:
-    return list_issues(ctx, state=state)
+def by_state(ctx, state, limit=None, offset=0) -> list:
+    return list_issues(ctx, state=state, limit=limit, offset=offset)
 
 
-def by_label(ctx, pattern) -> list:
-    return list_issues(ctx, labels=[pattern])
+def by_label(ctx, pattern, limit=None, offset=0) -> list:
+    return list_issues(ctx, labels=[pattern], limit=limit, offset=offset)
 
 
-def search(ctx, text) -> list:
-    return queries.search(all_issues(ctx), text)
+def search(ctx, text, limit=None, offset=0, regex=False, filter=None):
+    """Issues whose words match (see service.search)."""
+    from jit.service.search import search as run
+
+    return run(ctx, text, limit=limit, offset=offset, regex=regex, filter=filter)
 
 
-def blocked(ctx) -> list:
+def blocked(ctx, limit=None, offset=0, filter=None):
     """[{"issue", "blocked_by": [reasons]}] for issues held back by dependencies or gates."""
+    from jit.domain.queries import blockers
+    from jit.storage.index_query import blocked_where
+
+    check_page(limit, offset)
+    index = _prepare(ctx)
     gate_defs = ctx.gate_files.load_registry()
-    return [{"issue": i, "blocked_by": reasons} for i, reasons in queries.blocked(all_issues(ctx), gate_defs)]
+    where, args = blocked_where(precheck_keys(ctx))
+    fwhere, fargs = compile_filter(ctx, parse_filter(filter))
+    where, args = f"{where} AND ({fwhere})", [*args, *fargs]
+    page = [Issue.from_dict(json.loads(r[0])) for r in index.select(where, args, limit, offset)]
+    deps = {d for i in page for d in i.dependencies}
+    by_id = {i: Issue.from_dict(json.loads(raw)) for i, raw in index.jsons_of(deps).items()}
+    found = [{"issue": i, "blocked_by": blockers(i, by_id, gate_defs)} for i in page]
+    return found if limit is None else Page(found, index.count(where, args), limit, offset or 0)
 
 
 def status(ctx) -> dict:
@@ -145,13 +226,30 @@ def status(ctx) -> dict:
     counts = {s: 0 for s in STATES}
     counts.update(index.counts())
     return {**counts, "total": sum(counts.values()), "by_state": counts,
-            "available": index.available_count(), "corrupt": [i for i, _ in index.corrupt()]}
+            "available": index.count(*available_where(ctx.gate_files.load_registry())), "corrupt": [i for i, _ in index.corrupt()]}
 
 
-def events_tail(ctx, n=20, issue_ref=None, types=()) -> list:
+def events_tail(ctx, n=20, issue_ref=None, types=(), filter=None, limit=None, offset=0):
+    """The last n events (0: all), oldest first; `filter` keeps events of issues matching it now."""
+    check_page(limit, offset)
     ctx.settle_crash_leftovers()  # an interrupted commit's events belong in the answer
     issue_id = _event_issue(ctx, issue_ref) if issue_ref else None
-    return ctx.events.tail(n, issue_id=issue_id, types=tuple(types))
+    node = parse_filter(filter)
+    if node is None and limit is None:
+        return ctx.events.tail(n, issue_id=issue_id, types=tuple(types))
+    events = ctx.events.tail(0 if (node is not None or limit is not None) else n, issue_id=issue_id,
+                             types=tuple(types))
+    if node is not None:
+        index = _prepare(ctx)
+        where, args = compile_filter(ctx, node)
+        keep = {r[0] for r in index.select(where, args, columns="i.id")}
+        events = [e for e in events if e.get("issue_id") in keep]
+    if n:
+        events = events[-n:]
+    if limit is None:
+        return events
+    total, end = len(events), len(events) - (offset or 0)
+    return Page(events[max(0, end - limit):max(0, end)], total, limit, offset or 0)
 
 
 def _event_issue(ctx, ref):

@@ -8,6 +8,8 @@ next lock holder sweeps them (storage.unit), and `jit validate --fix` any others
 
 import os
 
+from jit.storage.faults import reached, write_with_points
+
 TMP_SUFFIX = ".tmp"
 BULK_THRESHOLD = 64
 
@@ -25,12 +27,13 @@ def write_atomic(path, data: bytes | str) -> None:
     write_atomic_many([(path, data)])
 
 
-def write_atomic_many(items) -> None:
+def write_atomic_many(items, label: str | None = None) -> None:
     """Atomically replace many files: each is written to a temp file and made durable, then all
     are renamed, then each folder is fsynced once. Each file is old or new at every instant;
     cross-file all-or-nothing is the journal's job (storage.unit). Large batches (an import)
     make their temp files durable with one sync(2) instead of one fsync each: the same
-    guarantee, thousands of disk flushes fewer."""
+    guarantee, thousands of disk flushes fewer. `label` names the crash points (storage.faults)
+    of a commit's steps: "journal" or "files"."""
     items = list(items)
     bulk = len(items) >= BULK_THRESHOLD
     staged = []
@@ -44,15 +47,15 @@ def write_atomic_many(items) -> None:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             staged.append((tmp, path))
             try:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(fd, view):]
+                write_with_points(fd, data, label and f"{label}.mid-write")
                 if not bulk:
                     os.fsync(fd)
             finally:
                 os.close(fd)
         if bulk:
             os.sync()
+        if label:
+            reached(f"{label}.temps-written")
     except BaseException:
         for tmp, _ in staged:
             try:
@@ -64,6 +67,8 @@ def write_atomic_many(items) -> None:
     for tmp, path in staged:
         os.replace(tmp, path)
         folders.add(os.path.dirname(path) or ".")
+        if label:
+            reached(f"{label}.renamed")
     for folder in folders:
         _fsync_dir(folder)
 
@@ -97,13 +102,17 @@ def remove(path) -> None:
     _fsync_dir(os.path.dirname(os.fspath(path)) or ".")
 
 
-def append_durable(path, data: bytes) -> None:
-    """Append in one write(2) with O_APPEND, then fsync: lines never interleave."""
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
-    try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
-        os.fsync(fd)
-    finally:
-        os.close(fd)
+def drop_links(paths) -> None:
+    """Remove each of `paths` that is a symbolic link (or not a regular file): a clone can carry
+    a link named like a runtime file, and opening it would write wherever it points."""
+    import stat
+
+    for path in paths:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        if not stat.S_ISREG(mode):
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(path)
+            os.unlink(path)

@@ -2,11 +2,19 @@
 
 Lines are appended by the unit of work only, under the repository lock and in
 a single O_APPEND write, so they never interleave. Readers skip a malformed
-line (for example a half-merged one) instead of failing.
+line (for example a half-merged one) instead of failing. A torn last line (a
+full disk, a kill mid-append, a hand edit) is never glued to the next event:
+the next append completes it if it is a whole event, else moves it to
+`events.unreadable.log` (git-ignored) and cuts it; `jit validate --fix` does the
+same for unreadable lines anywhere in the log.
 """
 
 import json
 import os
+
+from jit.storage.faults import write_with_points
+
+SIDE_FILE = "events.unreadable.log"
 
 
 def encode_events(events) -> bytes:
@@ -16,6 +24,89 @@ def encode_events(events) -> bytes:
 class EventLog:
     def __init__(self, layout):
         self.path = layout.events_file
+        self.side_path = layout.path(SIDE_FILE)
+
+    # -- writing (under the repository lock only) -----------------------------------------
+    def append(self, data: bytes) -> None:
+        """Append whole lines in one O_APPEND write, then fsync; heal a torn tail first."""
+        fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        try:
+            size = os.fstat(fd).st_size
+            if size and os.pread(fd, 1, size - 1) != b"\n":
+                data = self._heal_tail(fd, size) + data
+            write_with_points(fd, data, "events.mid-append")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _heal_tail(self, fd: int, size: int) -> bytes:
+        """The log ends without a newline. A whole event there only lacks its newline (returned,
+        to go first); anything else is set aside in the side file, then cut from the log."""
+        start = size
+        while start > 0:
+            step = min(start, 1 << 16)
+            chunk = os.pread(fd, step, start - step)
+            cut = chunk.rfind(b"\n")
+            if cut >= 0:
+                start = start - step + cut + 1
+                break
+            start -= step
+        fragment = os.pread(fd, size - start, start)
+        if _parse(fragment) is not None:
+            return b"\n"
+        self.set_aside([fragment])
+        os.ftruncate(fd, start)
+        os.fsync(fd)
+        return b""
+
+    def set_aside(self, lines) -> None:
+        """Keep unreadable lines for a person, durably, before they leave the log."""
+        fd = os.open(self.side_path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
+        try:
+            data = b"".join(line.rstrip(b"\n") + b"\n" for line in lines)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def unreadable(self) -> list:
+        """(line number, line) for every non-blank line that is not a JSON object."""
+        try:
+            with open(self.path, "rb") as fh:
+                return [(n, line.rstrip(b"\n")) for n, line in enumerate(fh, 1)
+                        if line.strip() and _parse(line) is None]
+        except FileNotFoundError:
+            return []
+
+    def fix_unreadable(self) -> int:
+        """Move unreadable lines to the side file, keeping every whole event (one glued after a
+        torn fragment is split off and kept). Under the repository lock. Returns lines moved."""
+        from jit.storage.atomic import write_atomic
+
+        try:
+            with open(self.path, "rb") as fh:
+                lines = fh.read().split(b"\n")
+        except FileNotFoundError:
+            return 0
+        kept, bad = [], []
+        for line in lines:
+            if not line.strip() or _parse(line) is not None:
+                kept.append(line)
+                continue
+            fragment, event = _split_glued(line)
+            bad.append(fragment)
+            if event is not None:
+                kept.append(event)
+        if not bad:
+            return 0
+        self.set_aside(bad)
+        text = b"\n".join(line for line in kept if line.strip())
+        write_atomic(self.path, text + b"\n" if text else b"")
+        return len(bad)
+
+    # -- reading ------------------------------------------------------------------------------
 
     def tail_ids(self, window: int = 1 << 16) -> set:
         """Ids of the most recent events, to make journal replay idempotent."""
@@ -68,6 +159,17 @@ def _parse(line: bytes):
         return None
     try:
         event = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: a line nested 100k deep
         return None
     return event if isinstance(event, dict) else None
+
+
+def _split_glued(line: bytes) -> tuple:
+    """(fragment, whole event or None): the longest tail of line that is a whole event."""
+    at = line.find(b"{", 1)
+    while at > 0:
+        event = _parse(line[at:])
+        if event is not None and isinstance(event.get("id"), str) and isinstance(event.get("type"), str):
+            return line[:at], line[at:]
+        at = line.find(b"{", at + 1)
+    return line, None

@@ -49,8 +49,12 @@ class Index:
         self._fresh = False
 
     # -- connection and schema -------------------------------------------------
-    def _open(self):
-        conn = sqlite3.connect(self.layout.index_file, timeout=30, isolation_level=None)
+    def _open(self, where: str | None = None):
+        from jit.storage.atomic import drop_links
+
+        if where is None:
+            drop_links(self.layout.index_file + suffix for suffix in ("", "-wal", "-shm", "-journal"))
+        conn = sqlite3.connect(where or self.layout.index_file, timeout=30, isolation_level=None)
         conn.execute("PRAGMA busy_timeout=30000")
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
             conn.execute("BEGIN IMMEDIATE")
@@ -81,8 +85,14 @@ class Index:
             except sqlite3.DatabaseError:
                 # A damaged cache is thrown away, never trusted or repaired.
                 self._discard()
-                self._conn = self._open()
-                self._refresh(self._conn)
+                try:
+                    self._conn = self._open()
+                    self._refresh(self._conn)
+                except sqlite3.OperationalError:
+                    # A full disk: the cache is optional, so this command keeps it in memory.
+                    self.close()
+                    self._conn = self._open(":memory:")
+                    self._refresh(self._conn)
         elif not self._fresh:
             self._refresh(self._conn)
         self._fresh = True

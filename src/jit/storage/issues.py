@@ -5,6 +5,7 @@ import os
 
 from jit.domain.model import Issue
 from jit.errors import JitError, NotFound
+from jit.storage import probe
 
 
 class CorruptFile(JitError):
@@ -40,6 +41,7 @@ class IssueFiles:
         return [n[:-5] for n in names if n.endswith(".json") and not n.startswith(".")]
 
     def read_text(self, issue_id: str) -> str:
+        probe.count_read()
         try:
             with open(self.layout.issue_file(issue_id), "rb") as fh:
                 return fh.read().decode("utf-8")
@@ -57,4 +59,5 @@ class IssueFiles:
         return issue
 
     def exists(self, issue_id: str) -> bool:
+        probe.count_stats(1)
         return os.path.exists(self.layout.issue_file(issue_id))

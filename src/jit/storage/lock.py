@@ -9,6 +9,7 @@ import fcntl
 import os
 
 from jit.errors import Conflict
+from jit.storage import probe
 
 DEFAULT_TIMEOUT = 30.0
 
@@ -40,6 +41,7 @@ class RepoLock:
                 os.close(fd)
                 raise
         self.fd = fd
+        probe.locked(1)
 
     def _wait(self, fd) -> None:
         import signal  # only a contended lock pays for these imports
@@ -79,6 +81,7 @@ class RepoLock:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
             os.close(self.fd)
             self.fd = None
+            probe.locked(-1)
 
     def __enter__(self):
         self.acquire()

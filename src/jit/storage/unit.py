@@ -8,55 +8,91 @@ anywhere leaves either no journal (nothing or everything happened) or a
 complete journal, which the next lock holder replays; replaying skips events
 already in the log, so a multi-file change (an issue done and its dependents
 released) and its events land together or not at all.
+
+The durable journal is the commit point, and exit codes follow it (SPEC section 1):
+a failure before it removes what was written and raises StorageFault ("nothing
+was changed"); a failure after it leaves the change committed, so the command
+succeeds and only warns that tidying up is left to the next command.
 """
 
 import json
 import os
 
-from jit.storage.atomic import append_durable, remove, sweep_temps, write_atomic, write_atomic_many
+from jit.errors import StorageFault, storage_fault
+from jit.storage import journal as journals
+from jit.storage.atomic import remove, sweep_temps, write_atomic_many
 from jit.storage.events import EventLog, encode_events
+from jit.storage.faults import reached
 from jit.storage.gates import GateFiles, dump_json
 from jit.storage.issues import IssueFiles, dump_issue
 from jit.storage.lock import RepoLock
 
 
 def replay_journal(layout) -> bool:
-    """Finish a commit interrupted by a crash. Call only while holding the lock."""
-    try:
-        with open(layout.journal_file, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        return False
-    try:
-        journal = json.loads(text)
-    except ValueError:
-        # Torn journals cannot exist (written atomically); a garbled one was never committed.
-        remove(layout.journal_file)
+    """Finish a commit interrupted by a crash. Call only while holding the lock.
+
+    Raises UntrustedJournal (nothing written or deleted) and OSError.
+    """
+    journal = journals.read(layout)
+    if journal is None:
         return False
     _apply(layout, journal, replaying=True)
-    sweep_temps(layout.path(rel) for rel in journal.get("files", {}))
+    sweep_temps(layout.path(rel) for rel in journal["files"])
     remove(layout.journal_file)
     return True
 
 
+def replay_fault(layout, exc: OSError) -> StorageFault:
+    """Replay failed (a full disk, a read-only folder): the commit stays in the journal for later."""
+    fault = storage_fault(exc, journals.display(layout), "finishing the interrupted commit in")
+    fault.message = fault.message.replace("nothing was changed", "it is kept and will be finished "
+                                          "once this is fixed; run the command again")
+    return fault
+
+
+def settle(layout, warn) -> None:
+    """For readers: finish a crashed writer's commit first, so they never see half of it.
+
+    A journal jit did not write is not replayed: the reader warns and answers from the files
+    (writers refuse until a person removes it). Raises StorageFault when replay cannot write.
+    """
+    if not os.path.lexists(layout.journal_file):
+        return
+    lock = RepoLock(layout.lock_file)
+    try:
+        lock.acquire()
+    except OSError as exc:
+        raise replay_fault(layout, exc) from None
+    try:
+        replay_journal(layout)
+    except journals.UntrustedJournal as exc:
+        warn(f"warning: {exc.message}; this answer ignores it")
+    except OSError as exc:
+        raise replay_fault(layout, exc) from None
+    finally:
+        lock.release()
+
+
 def _apply(layout, journal: dict, replaying: bool = False) -> None:
     writes = []
-    for rel, content in journal.get("files", {}).items():
+    for rel, content in journal["files"].items():
         path = layout.path(rel)
         if content is None:
             remove(path)
         else:
             os.makedirs(os.path.dirname(path), exist_ok=True)
             writes.append((path, content))
-    write_atomic_many(writes)
-    events = journal.get("events") or []
+    write_atomic_many(writes, label="files")
+    events = journal["events"]
     if events:
+        log = EventLog(layout)
         # Only a replay can meet events that already landed (the crash came after the append).
         # They landed in one write at the end of the log: look back at least that far.
-        seen = EventLog(layout).tail_ids(len(encode_events(events)) + (1 << 16)) if replaying else ()
+        seen = log.tail_ids(len(encode_events(events)) + (1 << 16)) if replaying else ()
         fresh = [e for e in events if e["id"] not in seen]
         if fresh:
-            append_durable(layout.events_file, encode_events(fresh))
+            log.append(encode_events(fresh))
+    reached("events.appended")
 
 
 class Transaction:
@@ -125,23 +161,48 @@ class Transaction:
     def touched(self) -> dict:
         return dict(self._issues)
 
-    def commit(self) -> None:
+    def commit(self, warn=None) -> None:
+        """Raises StorageFault (nothing changed) or UnsafePath before the commit point; after
+        it, a failure only warns (the change is committed; the next command finishes it)."""
         if not self._files and not self.events:
             return
+        journals.check_paths(self.layout, self._files, events=bool(self.events))
         journal = {"files": self._files, "events": self.events}
-        write_atomic(self.layout.journal_file, json.dumps(journal, ensure_ascii=False))
-        _apply(self.layout, journal)
-        # No folder fsync for the removal: if it is lost in a power cut, replay is idempotent.
-        os.unlink(self.layout.journal_file)
+        text = json.dumps(journal, ensure_ascii=False)
+        try:
+            write_atomic_many([(self.layout.journal_file, text)], label="journal")
+        except OSError as exc:
+            # Renamed but the folder not synced: without removing it, a later replay would
+            # commit the change this command is about to report as failed.
+            try:
+                os.unlink(self.layout.journal_file)
+            except OSError:
+                pass
+            raise storage_fault(exc, journals.display(self.layout), "writing") from None
+        try:
+            reached("journal.durable")
+            _apply(self.layout, journal)
+            # No folder fsync for the removal: if it is lost in a power cut, replay is idempotent.
+            os.unlink(self.layout.journal_file)
+            reached("journal.removed")
+        except Exception as exc:  # noqa: BLE001 - committed: anything left is the next command's to finish
+            why = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else type(exc).__name__
+            (warn or _ignore)(f"warning: the change is saved, but finishing it failed ({why}); "
+                              "the next jit command completes it")
+
+
+def _ignore(message: str) -> None:
+    pass
 
 
 class UnitOfWork:
     """`with UnitOfWork(layout) as tx:` holds the lock, replays any journal, commits on success."""
 
-    def __init__(self, layout, lock_timeout: float | None = None, before_commit=None):
+    def __init__(self, layout, lock_timeout: float | None = None, before_commit=None, warn=None):
         self.layout = layout
         self.lock = RepoLock(layout.lock_file, lock_timeout)
         self.before_commit = before_commit
+        self.warn = warn
         self.tx = None
 
     def __enter__(self) -> Transaction:
@@ -149,6 +210,11 @@ class UnitOfWork:
         try:
             replay_journal(self.layout)
             sweep_temps([self.layout.journal_file])  # a writer killed while writing its journal
+        except OSError as exc:
+            self.lock.release()
+            fault = replay_fault(self.layout, exc)
+            fault.message += " (this command changed nothing)"
+            raise fault from None
         except BaseException:
             self.lock.release()
             raise
@@ -160,7 +226,7 @@ class UnitOfWork:
             if exc_type is None:
                 if self.before_commit is not None:
                     self.before_commit(self.tx)
-                self.tx.commit()
+                self.tx.commit(self.warn)
         finally:
             self.lock.release()
         return False

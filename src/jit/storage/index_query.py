@@ -1,0 +1,140 @@
+"""The index's read side: every list is a WHERE over the `issues` table (alias `i`) in work order.
+
+Pages come straight from SQL (`LIMIT`/`OFFSET` over an index in work order), so
+a command costs what its answer costs. WHERE clauses come from here or from
+`jit.domain.filter` (which compiles the filter language to the same columns).
+"""
+
+# The SQL twin of jit.domain.queries.available (tests check that the two agree).
+AVAILABLE_WHERE = (
+    "i.state='ready' AND i.assignee IS NULL "
+    "AND NOT EXISTS (SELECT 1 FROM deps d LEFT JOIN issues t ON t.id=d.dst "
+    "WHERE d.src=i.id AND (t.state IS NULL OR t.state!='done'))"
+)
+
+
+def prechecks_passed_where(precheck_keys) -> tuple:
+    """(WHERE, args): no precheck gate of the issue is unpassed. SPEC 6's "available" is
+    AVAILABLE_WHERE AND this (SQL twin of jit.domain.states.unpassed_prechecks)."""
+    keys = sorted(precheck_keys)
+    if not keys:
+        return "1", []
+    return f"NOT EXISTS (SELECT 1 FROM json_each(i.unpassed) WHERE value IN ({','.join('?' * len(keys))}))", keys
+
+
+UNDONE_DEP = ("EXISTS (SELECT 1 FROM deps d LEFT JOIN issues t ON t.id=d.dst "
+              "WHERE d.src=i.id AND (t.state IS NULL OR t.state!='done'))")
+ORDER = "i.prank, i.created, i.id"
+
+
+def blocked_where(precheck_keys) -> tuple:
+    """Unfinished issues held back by a dependency or a gate (SQL twin of domain.queries.blockers)."""
+    keys = sorted(precheck_keys)
+    gate = (f" OR (i.state IN ('backlog','ready') AND EXISTS (SELECT 1 FROM json_each(i.unpassed) "
+            f"WHERE value IN ({','.join('?' * len(keys))})))") if keys else ""
+    where = (f"(i.state NOT IN ('done','rejected') AND ({UNDONE_DEP} "
+             f"OR (i.state='gated' AND i.unpassed!='[]'){gate}))")
+    return where, keys
+
+
+class Queries:
+    """Mixed into Index: `self.connection()` is fresh, `self.as_checked()` is as last checked."""
+
+    def select(self, where="1", args=(), limit=None, offset=0, columns="i.json", conn=None) -> list:
+        sql = f"SELECT {columns} FROM issues i WHERE i.json IS NOT NULL AND ({where}) ORDER BY {ORDER}"
+        args = list(args)
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            args += [-1 if limit is None else limit, offset or 0]
+        return (conn or self.connection()).execute(sql, args).fetchall()
+
+    def count(self, where="1", args=()) -> int:
+        sql = f"SELECT COUNT(*) FROM issues i WHERE i.json IS NOT NULL AND ({where})"
+        return self.connection().execute(sql, list(args)).fetchone()[0]
+
+    def available_rows(self, where="1", args=(), limit=None, with_json=True, conn=None) -> list:
+        """(id, json) or (id,) of available issues matching `where`, best first."""
+        return self.select(f"{AVAILABLE_WHERE} AND ({where})", args, limit,
+                           columns="i.id, i.json" if with_json else "i.id", conn=conn)
+
+    def available_count(self) -> int:
+        return self.count(AVAILABLE_WHERE)
+
+    def issue_jsons(self, state=None) -> list:
+        if state:
+            return [r[0] for r in self.select("i.state=?", [state])]
+        return [r[0] for r in self.connection().execute("SELECT json FROM issues WHERE json IS NOT NULL")]
+
+    def jsons_of(self, ids) -> dict:
+        """{id: json} for the given ids (missing ones left out)."""
+        ids, found = list(ids), {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            found.update(self.connection().execute(
+                f"SELECT id, json FROM issues WHERE json IS NOT NULL AND id IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def states_of(self, ids) -> dict:
+        ids, found = list(ids), {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            found.update(self.connection().execute(
+                f"SELECT id, state FROM issues WHERE id IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def deps_map(self) -> dict:
+        graph: dict = {}
+        for src, dst in self.connection().execute("SELECT src, dst FROM deps"):
+            graph.setdefault(src, []).append(dst)
+        return graph
+
+    def deps_of(self, ids) -> dict:
+        ids, graph = list(ids), {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for src, dst in self.connection().execute(
+                    f"SELECT src, dst FROM deps WHERE src IN ({','.join('?' * len(part))})", part):
+                graph.setdefault(src, []).append(dst)
+        return graph
+
+    def dependents(self, issue_id: str, conn=None) -> list:
+        return [r[0] for r in (conn or self.connection()).execute("SELECT src FROM deps WHERE dst=?", (issue_id,))]
+
+    def expired_leases(self, now: str, conn=None) -> list:
+        return [r[0] for r in (conn or self.connection()).execute(
+            "SELECT id FROM issues WHERE state='in_progress' AND lease_exp IS NOT NULL AND lease_exp < ?", (now,))]
+
+    def children(self, parent_id: str) -> list:
+        """Ids of the issues whose `parent` is parent_id."""
+        return [r[0] for r in self.connection().execute("SELECT id FROM issues WHERE parent=?", (parent_id,))]
+
+    def ids_with_prefix(self, compact: str, limit: int = 11, conn=None) -> list:
+        """Ids starting with a hyphen-free hex prefix (a range scan on the primary key)."""
+        dashed = compact
+        for cut in (20, 16, 12, 8):
+            if len(dashed) > cut:
+                dashed = dashed[:cut] + "-" + dashed[cut:]
+        upper = dashed + "\uffff"
+        return [r[0] for r in (conn or self.connection()).execute(
+            "SELECT id FROM issues WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (dashed, upper, limit))]
+
+    def corrupt(self) -> list:
+        return self.connection().execute("SELECT id, error FROM issues WHERE error IS NOT NULL").fetchall()
+
+    def counts(self) -> dict:
+        return dict(self.connection().execute(
+            "SELECT state, COUNT(*) FROM issues WHERE state IS NOT NULL GROUP BY state"))
+
+    def search_fts(self, match: str, title_match: str, where="1", args=(), limit=None, offset=0) -> tuple:
+        """(json rows, total) of FTS hits: title hits first, then work order."""
+        base = ("FROM issues i WHERE i.json IS NOT NULL AND i.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?) "
+                f"AND ({where})")
+        conn = self.connection()
+        total = conn.execute(f"SELECT COUNT(*) {base}", [match, *args]).fetchone()[0]
+        sql = (f"SELECT i.json {base} ORDER BY "
+               f"(i.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)) DESC, {ORDER}")
+        params = [match, *args, title_match]
+        if limit is not None or offset:
+            sql += " LIMIT ? OFFSET ?"
+            params += [-1 if limit is None else limit, offset or 0]
+        return [r[0] for r in conn.execute(sql, params)], total

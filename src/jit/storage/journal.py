@@ -1,0 +1,169 @@
+"""The commit journal `.jit/.journal.json`, and the one check of every name jit may write.
+
+A journal can come with a clone (`git add -f`) or a hand edit, so replay trusts
+nothing in it (SPEC section 1): it accepts only the file kinds jit itself writes
+(KINDS), under `.jit/` and through no symbolic link, with text (or null, a
+deletion) as content, and events that are objects with string ids and types.
+Anything else is refused whole, before a single byte is written or deleted.
+"""
+
+import json
+import os
+import re
+import stat
+
+from jit.storage.issues import CorruptFile
+
+_UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+
+# Every relative name a transaction may write. Add a kind here (add_kind) before writing a new one.
+KINDS = [
+    re.compile(rf"issues/{_UUID}\.json"),
+    re.compile(r"gates\.json"),
+    re.compile(rf"gate-runs/{_UUID}/[0-9A-Za-z][0-9A-Za-z._-]{{0,127}}\.json"),
+    re.compile(r"presets/[a-z0-9][a-z0-9_-]{0,63}\.json"),
+    re.compile(r"config\.toml"),
+    re.compile(r"events\.jsonl"),
+]
+
+# Files jit makes at run time that must never travel through git (`.jit/.gitignore`, `jit validate`).
+RUNTIME = re.compile(r"(.*/)?\..*\.tmp|\.journal\.json|\.lock|index\.sqlite.*|events\.unreadable\.log")
+
+
+def add_kind(pattern: str) -> None:
+    """Let transactions write (and replay) one more kind of file, e.g. r"notes/[a-z]+\\.md"."""
+    KINDS.append(re.compile(pattern))
+
+
+class UntrustedJournal(CorruptFile):
+    """`.jit/.journal.json` is not one jit wrote: replaying it could write anywhere."""
+
+    code = "untrusted_journal"
+
+
+class UnsafePath(CorruptFile):
+    """A folder under `.jit/` is a symbolic link (or not a folder): writing through it could leave `.jit/`."""
+
+    code = "unsafe_path"
+
+
+def display(layout) -> str:
+    return os.path.join(os.path.basename(layout.data_dir), ".journal.json")
+
+
+def path_problem(layout, rel, checked: set | None = None) -> str | None:
+    """Why jit must not write or delete `rel` under the data folder; None when it may.
+    `checked` caches folders already found safe within one commit."""
+    if not isinstance(rel, str) or not any(kind.fullmatch(rel) for kind in KINDS):
+        return f"{rel!r} is not a file jit writes"
+    why = folder_problem(layout, rel.rpartition("/")[0], checked)
+    if why:
+        return why
+    try:
+        if stat.S_ISDIR(os.lstat(os.path.join(layout.data_dir, rel)).st_mode):
+            return f"{rel} is a folder"
+    except FileNotFoundError:
+        pass
+    return None
+
+
+def folder_problem(layout, rel_folder: str, checked: set | None = None) -> str | None:
+    """Why a folder under the data folder could lead outside it (a symbolic link, or not a folder)."""
+    folder = layout.data_dir
+    for part in rel_folder.split("/") if rel_folder else ():
+        folder = os.path.join(folder, part)
+        if checked is not None and folder in checked:
+            continue
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            return None  # made by the commit itself, as a plain folder
+        if not stat.S_ISDIR(mode):
+            kind = "a symbolic link" if stat.S_ISLNK(mode) else "not a folder"
+            return f"{layout.relative(folder)} is {kind}, so writing in it could leave {layout.data_dir}"
+        if checked is not None:
+            checked.add(folder)
+    return None
+
+
+def log_problem(layout) -> str | None:
+    """Why appending to events.jsonl could write elsewhere (a link, a folder); None when it cannot."""
+    try:
+        mode = os.lstat(layout.events_file).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    return f"{layout.relative(layout.events_file)} is {'a symbolic link' if stat.S_ISLNK(mode) else 'not a file'}"
+
+
+def check_paths(layout, names, events: bool = False) -> None:
+    """Before a commit writes anything. Raises UnsafePath naming the first unsafe name."""
+    checked: set = set()
+    for rel in [*names, *(["events.jsonl"] if events else [])]:
+        problem = log_problem(layout) if rel == "events.jsonl" and events else path_problem(layout, rel, checked)
+        if problem:
+            raise UnsafePath(f"refusing to write under {layout.data_dir}: {problem}; "
+                             "replace the link with a plain folder (see `jit validate`)", {"file": rel})
+
+
+def problem(layout, journal) -> str | None:
+    """What makes a parsed journal untrustworthy (None when jit could have written it)."""
+    if not isinstance(journal, dict) or set(journal) != {"files", "events"}:
+        return "it is not an object with exactly the keys 'files' and 'events'"
+    files, events = journal["files"], journal["events"]
+    if not isinstance(files, dict) or not isinstance(events, list):
+        return "'files' must be an object and 'events' a list"
+    checked: set = set()
+    for rel, content in files.items():
+        if content is not None and not isinstance(content, str):
+            return f"the content for {rel!r} is neither text nor null"
+        why = path_problem(layout, rel, checked)
+        if why:
+            return why
+    if events and log_problem(layout):
+        return log_problem(layout)
+    for event in events:
+        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"] \
+                or not isinstance(event.get("type"), str):
+            return "an event is not an object with a string id and type"
+    return None
+
+
+def read(layout):
+    """The journal a crashed writer left, or None. Raises UntrustedJournal (and OSError)."""
+    path = layout.journal_file
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    why = None
+    if not stat.S_ISREG(mode):
+        why = "it is not a regular file"
+    else:
+        with open(path, "rb") as fh:
+            text = fh.read()
+        try:
+            journal = json.loads(text)
+        except (ValueError, RecursionError):  # jit writes it atomically: never torn, never garbled
+            why = "it is not valid JSON"
+        else:
+            why = problem(layout, journal)
+    if why:
+        raise UntrustedJournal(
+            f"refusing to replay {display(layout)}: {why}, so jit did not write it; inspect it, then delete it "
+            f"(rm {path}) to let jit write again", {"file": str(path), "problem": why})
+    return journal
+
+
+def tracked_runtime_files(layout, env=None) -> list:
+    """Runtime files under the data folder that git tracks (one `git ls-files`; [] outside git)."""
+    from jit.storage.git import Git, GitError
+
+    try:
+        proc = Git(layout.data_dir, env).run("ls-files", "-z", "--", ".", check=False)
+    except GitError:
+        return []
+    if proc.returncode != 0:
+        return []
+    return sorted(rel for rel in proc.stdout.split("\0") if rel and RUNTIME.fullmatch(rel))

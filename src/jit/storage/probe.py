@@ -1,0 +1,43 @@
+"""A test probe: how many issue files a command reads or stats while it holds the repository lock.
+
+Work under the lock caps every agent at once, so it must not grow with the store
+(issue 14). With JIT_PROBE=<file> set, each process appends one line at exit,
+`<pid> <reads> <stats>`, counting only work done while the lock was held;
+unset (always, outside tests) it costs one attribute check per file touched.
+"""
+
+import os
+
+ENABLED = bool(os.environ.get("JIT_PROBE"))
+held = 0
+reads = 0
+stats = 0
+
+
+def count_read(n: int = 1) -> None:
+    global reads
+    if held:
+        reads += n
+
+
+def count_stats(n: int) -> None:
+    global stats
+    if held:
+        stats += n
+
+
+def locked(delta: int) -> None:
+    """Called by the lock on acquire (+1) and release (-1)."""
+    global held
+    held += delta
+
+
+def _report() -> None:
+    with open(os.environ["JIT_PROBE"], "a", encoding="utf-8") as fh:
+        fh.write(f"{os.getpid()} {reads} {stats}\n")
+
+
+if ENABLED:
+    import atexit
+
+    atexit.register(_report)
