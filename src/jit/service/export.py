@@ -128,28 +128,8 @@ def write_export(ctx, stream, events: bool = False, progress=None) -> dict:
 
 
 def export_to_path(ctx, path: str, events: bool = False, progress=None) -> dict:
-    """Write the export to `path` through a temp file renamed at the end, so a failed export
-    never leaves a file that looks whole. Raises StorageFault for a full disk or a refused folder."""
-    from jit.errors import storage_fault
+    """Write the export to `path`, whole or not at all. Raises StorageFault for a full disk or a refused folder."""
+    from jit.service.outfile import output_file
 
-    tmp = f"{path}.{os.getpid()}.partial"
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            counts = write_export(ctx, fh, events, progress)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        _discard(tmp)
-        raise storage_fault(exc, path, "writing the export to") from None
-    except BaseException:
-        _discard(tmp)
-        raise
-    return counts
-
-
-def _discard(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
+    with output_file(path, "writing the export to") as fh:
+        return write_export(ctx, fh, events, progress)

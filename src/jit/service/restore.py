@@ -8,7 +8,6 @@ one, ids that already exist are refused (Conflict, exit 4) unless `merge`
 says to `skip` them or `replace` them.
 """
 
-import json
 import re
 
 from jit.domain import graph
@@ -16,6 +15,7 @@ from jit.domain.ids import is_full_id
 from jit.domain.model import ISSUE_FIELDS, Issue
 from jit.errors import Conflict, UsageError
 from jit.service.export import FORMAT, KINDS, VERSION
+from jit.service.jsonlines import line_error, records
 
 MERGES = ("skip", "replace")
 SHOWN = 10
@@ -23,8 +23,7 @@ RUN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,127}")
 PRESET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
 
-def _line_error(n, message):
-    return UsageError(f"line {n}: {message}; nothing was imported", {"line": n})
+_line_error = line_error
 
 
 class Parsed:
@@ -83,13 +82,7 @@ def parse(lines) -> Parsed:
     parsed = Parsed()
     end, n = None, 0
     counts = {"issue": 0, "gate_run": 0, "event": 0}
-    for n, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise _line_error(n, f"not valid JSON ({exc})") from None
+    for n, record in records(lines):
         if parsed.header is None:
             _check_header(n, record)
             parsed.header = record

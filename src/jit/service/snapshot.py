@@ -11,7 +11,7 @@ import hashlib
 import io
 import os
 
-from jit.errors import NotFound, UsageError, storage_fault
+from jit.errors import NotFound, UsageError
 
 MANIFEST = "SHA256SUMS"
 PREFIX = ".jit"
@@ -46,38 +46,24 @@ def _add(tar, name: str, data: bytes, mtime: int) -> None:
 
 
 def take_snapshot(ctx, path: str) -> dict:
-    """Write the snapshot to `path` (through a temp file). Raises StorageFault for a disk or permission fault."""
+    """Write the snapshot to `path`, whole or not at all. Raises StorageFault for a disk or permission fault."""
     import gzip
     import tarfile
 
-    tmp = f"{path}.{os.getpid()}.partial"
+    from jit.service.outfile import output_file
+
     sums, total = [], 0
-    try:
-        with ctx.transaction(), open(tmp, "wb") as raw, \
-                gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
-            for rel, full in _files(ctx.layout.data_dir):
-                with open(full, "rb") as fh:
-                    data = fh.read()
-                name = f"{PREFIX}/{rel}"
-                sums.append(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
-                total += len(data)
-                _add(tar, name, data, int(os.stat(full).st_mtime))
-            _add(tar, MANIFEST, "".join(sums).encode(), 0)
-        os.replace(tmp, path)
-    except OSError as exc:
-        _discard(tmp)
-        raise storage_fault(exc, path, "writing the snapshot to") from None
-    except BaseException:
-        _discard(tmp)
-        raise
+    with ctx.transaction(), output_file(path, "writing the snapshot to", binary=True) as raw, \
+            gzip.GzipFile(fileobj=raw, mode="wb", mtime=0) as gz, tarfile.open(fileobj=gz, mode="w") as tar:
+        for rel, full in _files(ctx.layout.data_dir):
+            with open(full, "rb") as fh:
+                data = fh.read()
+            name = f"{PREFIX}/{rel}"
+            sums.append(f"{hashlib.sha256(data).hexdigest()}  {name}\n")
+            total += len(data)
+            _add(tar, name, data, int(os.stat(full).st_mtime))
+        _add(tar, MANIFEST, "".join(sums).encode(), 0)
     return {"path": os.path.abspath(path), "files": len(sums), "bytes": total}
-
-
-def _discard(path: str) -> None:
-    try:
-        os.unlink(path)
-    except OSError:
-        pass
 
 
 def _parse_manifest(data: bytes) -> dict:

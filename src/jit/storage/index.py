@@ -1,48 +1,40 @@
 """A disposable SQLite cache of the issue files that makes whole-repository queries fast.
 
-The JSON files are the truth. Before every use the index compares each file's
-(mtime, size, inode) signature with what it recorded and re-reads what
-changed, so a jit write, a hand edit, a `git pull` or a deleted file shows up
-in the next query. Files touched within the last two seconds are re-read
-until they settle, which closes the window where an in-place edit keeps its
-size and lands in the same timestamp tick (git's "racy clean" problem).
+The JSON files are the truth. Before a query the index proves itself fresh the
+way git proves its index: one directory listing and one `stat` per file, the
+(mtime, ctime, size, inode) signatures compared in bulk with the list it stored
+(one list comparison, no per-row Python work when nothing changed). ctime
+catches a file copied in with `cp -p` (old mtime); files touched within two
+seconds of a check are re-read until they settle (git's "racy clean" problem).
+A hand edit, a `git pull`, a deletion or a rename shows in the next query.
 Deleting `index.sqlite*` at any moment is harmless: it is rebuilt on demand.
+
+Commands holding the repository lock never re-check all files: they use the
+index as last checked plus the event log written since (every jit commit logs
+the issues it touched), and verify what they rely on from the files.
 """
 
-import json
 import marshal
 import os
 import sqlite3
 import time
+from typing import ClassVar
 
-from jit.storage.issues import CorruptFile, parse_issue
+from jit.storage import index_query, probe
+from jit.storage.index_rows import ALL_TABLES, FTS_TABLE, SCHEMA, TABLES, Rows, issue_json  # noqa: F401
 
-SCHEMA = 5
 RACY_NS = 2_000_000_000
-# The SQL twin of jit.domain.queries.available (tests check that the two agree).
-AVAILABLE_SQL = (
-    "SELECT json FROM issues i WHERE state='ready' AND assignee IS NULL "
-    "AND NOT EXISTS (SELECT 1 FROM deps d LEFT JOIN issues t ON t.id=d.dst "
-    "WHERE d.src=i.id AND (t.state IS NULL OR t.state!='done'))"
-)
-CACHED_AVAILABLE_SQL = (
-    "SELECT (SELECT value FROM meta WHERE key='gen'), (SELECT value FROM meta WHERE key='available')"
-)
-PRIORITY_SQL = "CASE priority WHEN 'critical' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 ELSE 3 END"
+CHUNK = 500  # ids per `IN (...)`, below SQLite's variable limit
 
 
-def issue_json(issue) -> str:
-    """The compact form of an issue used by `--json`, MCP and the API (and cached here)."""
-    return json.dumps(issue.to_dict(), sort_keys=True, ensure_ascii=False)
-
-
-class Index:
+class Index(index_query.Queries):
     def __init__(self, layout, warn=None, verify="stat"):
         self.layout = layout
         self.warn = warn or (lambda message: None)
         self.verify = verify
         self._conn = None
         self._fresh = False
+        self.fts = True
 
     def invalidate(self) -> None:
         """Forget that the cache was checked; the next query re-checks every file."""
@@ -59,21 +51,19 @@ class Index:
         if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
             conn.execute("BEGIN IMMEDIATE")
             if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA:
-                for table in ("issues", "deps", "meta"):
+                for table in ALL_TABLES:
                     conn.execute(f"DROP TABLE IF EXISTS {table}")
-                conn.execute(
-                    "CREATE TABLE issues (id TEXT PRIMARY KEY, state TEXT, priority TEXT, "
-                    "created TEXT, assignee TEXT, lease_exp TEXT, labels TEXT, json TEXT, error TEXT)"
-                )
-                conn.execute("CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)")
-                conn.execute("CREATE TABLE deps (src TEXT, dst TEXT)")
-                conn.execute("CREATE INDEX deps_src ON deps(src)")
-                conn.execute("CREATE INDEX deps_dst ON deps(dst)")
-                conn.execute("CREATE INDEX issues_state ON issues(state)")
+                for ddl in TABLES:
+                    conn.execute(ddl)
+                try:
+                    conn.execute(FTS_TABLE)
+                except sqlite3.OperationalError:
+                    pass  # an sqlite3 built without FTS5: search falls back to scanning the JSON
                 conn.execute(f"PRAGMA user_version={SCHEMA}")
             conn.execute("COMMIT")
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=OFF")
+        self.fts = conn.execute("SELECT 1 FROM sqlite_master WHERE name='fts'").fetchone() is not None
         return conn
 
     def connection(self) -> sqlite3.Connection:
@@ -98,6 +88,19 @@ class Index:
         self._fresh = True
         return self._conn
 
+    def as_checked(self) -> sqlite3.Connection:
+        """The connection as last checked, without re-checking the files (for use under the lock,
+        together with `touched_since_check`). A fresh or damaged cache falls back to a full check."""
+        if self._conn is None:
+            try:
+                self._conn = self._open()
+                if self._meta(self._conn, "mark") is not None:
+                    return self._conn
+            except sqlite3.DatabaseError:
+                self._discard()
+            return self.connection()
+        return self._conn
+
     def _discard(self):
         if self._conn is not None:
             self._conn.close()
@@ -114,167 +117,193 @@ class Index:
             self._conn = None
 
     # -- freshness ------------------------------------------------------------------
-    def _scan(self) -> dict:
-        """{id: (mtime_ns, size, inode)} for every issue file, by one stat each (relative to a dir fd).
+    def _names(self, fd) -> list:
+        return [n for n in os.listdir(fd) if n[-5:] == ".json" and n[0] != "."]
 
-        With verify="inode" (JIT_INDEX_VERIFY=inode) only the directory listing is read: inode numbers
-        come with it for free and change on every rename-based write (jit itself, git, sed -i, most
-        editors), but not on an in-place rewrite of the same file. An opt-in trade: about 25 ms
-        less per query at 10,000 issues, and in-place hand edits go unseen until the file is renamed.
-        """
-        if self.verify == "inode":
-            try:
-                with os.scandir(self.layout.issues_dir) as entries:
-                    return {e.name[:-5]: (0, 0, e.inode()) for e in entries
-                            if e.name[-5:] == ".json" and e.name[0] != "."}
-            except FileNotFoundError:
-                return {}
+    def _scan(self) -> tuple:
+        """(names, signatures) of every issue file, in directory order, by one stat each."""
         try:
             fd = os.open(self.layout.issues_dir, os.O_RDONLY)
         except FileNotFoundError:
-            return {}
+            return [], []
         try:
+            names = self._names(fd)
             stat = os.stat
-            found = {}
-            for name in os.listdir(fd):
-                if name[-5:] != ".json" or name[0] == ".":
-                    continue
-                try:
-                    st = stat(name, dir_fd=fd)
-                except FileNotFoundError:
-                    continue
-                found[name[:-5]] = (st.st_mtime_ns, st.st_size, st.st_ino)
-            return found
+            probe.count_stats(len(names))
+            try:
+                stats = [stat(n, dir_fd=fd) for n in names]
+            except FileNotFoundError:  # deleted between the listing and its stat: the slow way
+                names, stats = self._scan_slowly(fd, names)
+            return names, [(s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino) for s in stats]
         finally:
             os.close(fd)
+
+    @staticmethod
+    def _scan_slowly(fd, names) -> tuple:
+        kept, stats = [], []
+        for name in names:
+            try:
+                stats.append(os.stat(name, dir_fd=fd))
+                kept.append(name)
+            except FileNotFoundError:
+                continue
+        return kept, stats
+
+    def _inodes_unchanged(self, known_names, known_sigs) -> bool:
+        """JIT_INDEX_VERIFY=inode: the directory listing alone (inodes come with it) decides.
+        Sees every rename-based write (jit, git, most editors), not an in-place rewrite."""
+        try:
+            with os.scandir(self.layout.issues_dir) as entries:
+                pairs = [(e.name, e.inode()) for e in entries if e.name[-5:] == ".json" and e.name[0] != "."]
+        except FileNotFoundError:
+            pairs = []
+        return pairs == [(n, s[3]) for n, s in zip(known_names, known_sigs)]
 
     def _meta(self, conn, key):
         row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
+    def _events_size(self) -> int:
+        try:
+            return os.stat(self.layout.events_file).st_size
+        except FileNotFoundError:
+            return 0
+
+    def _dir_sig(self):
+        """The issues folder's own (mtime, ctime, inode): any file added, removed or renamed in it
+        changes them, so while they hold still the index's set of ids is exact."""
+        try:
+            st = os.stat(self.layout.issues_dir)
+        except FileNotFoundError:
+            return None
+        return [st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+
+    def ids_for_prefix(self, compact: str) -> list | None:
+        """Ids starting with a hyphen-free prefix, from the index without a full check when the
+        issues folder has not changed since the last one; None when the caller must list the folder."""
+        try:
+            conn = self.as_checked()
+            stored = self._meta(conn, "dir")
+        except sqlite3.DatabaseError:
+            return None
+        if stored is None or marshal.loads(stored) != self._dir_sig():
+            return None
+        return self.ids_with_prefix(compact, conn=conn)
+
     def _refresh(self, conn) -> None:
-        racy_after = time.time_ns() - RACY_NS
-        on_disk = self._scan()
+        # The event-log mark comes first: a commit racing with the scan logs after it.
+        mark = self._events_size()
+        folder = self._dir_sig()  # before the listing: a later change gives a newer timestamp
         blob = self._meta(conn, "sigs")
-        known, racy = marshal.loads(blob) if blob else ({}, [])
-        now_racy = [i for i, sig in on_disk.items() if sig[0] > racy_after]
-        if on_disk == known and not racy and not now_racy:
+        known_names, known_sigs, racy = marshal.loads(blob) if blob else ([], [], [])
+        if self.verify == "inode" and blob and not racy and self._inodes_unchanged(known_names, known_sigs):
             return
-        suspects = set(racy)
-        changed = [i for i, sig in on_disk.items() if known.get(i) != sig or i in suspects]
-        gone = [i for i in known if i not in on_disk]
-        rows, edges = [], []
-        cached = dict(conn.execute(
-            f"SELECT id, json FROM issues WHERE id IN ({','.join('?' * len(suspects))})", list(suspects)
-        )) if suspects and len(suspects) < 900 else {}
-        for issue_id in changed:
-            row = self._read_row(issue_id)
-            if row is None:
-                continue
-            if issue_id in cached and known.get(issue_id) == on_disk[issue_id] and cached[issue_id] == row[0][7]:
-                continue  # re-read because it was recently written, and it has not changed
-            rows.append(row[0])
-            edges.extend(row[1])
+        names, sigs = self._scan()
+        if names == known_names and sigs == known_sigs and not racy:
+            self._note_folder(conn, folder)
+            return
+        now = dict(zip(names, sigs))
+        changed = {n for n, s in set(zip(names, sigs)) - set(zip(known_names, known_sigs))}
+        gone = [n[:-5] for n in set(known_names) - set(names)]
+        # Only a changed or formerly racy file can be racy now: its signature is newer than the last check.
+        racy_after = time.time_ns() - RACY_NS
+        now_racy = [n for n in changed | set(racy) if n in now and max(now[n][0], now[n][1]) > racy_after]
+        rows = Rows()
+        for name in changed | (set(racy) & now.keys()):
+            self._read_into(rows, name)
+        if racy:
+            self._drop_unchanged(conn, rows, [n[:-5] for n in racy if n not in changed])
         conn.execute("BEGIN IMMEDIATE")
         try:
             if rows or gone:
-                stale = gone + [r[0] for r in rows]
-                conn.executemany("DELETE FROM issues WHERE id=?", [(i,) for i in stale])
-                conn.executemany("DELETE FROM deps WHERE src=?", [(i,) for i in stale])
-                conn.executemany("INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?)", rows)
-                conn.executemany("INSERT INTO deps VALUES (?,?)", edges)
-                # A new generation voids cached answers computed from older rows.
-                conn.execute("INSERT OR REPLACE INTO meta VALUES ('gen', COALESCE("
-                             "(SELECT value FROM meta WHERE key='gen'), 0) + 1)")
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)", (marshal.dumps((on_disk, now_racy)),))
+                rows.write(conn, gone + [r[0] for r in rows.issues], self.fts)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)", (marshal.dumps((names, sigs, now_racy)),))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('mark', ?)", (mark,))
+            self._note_folder(conn, folder, in_transaction=True)
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
-    def _read_row(self, issue_id):
-        where = f".jit/issues/{issue_id}.json"
+    def _note_folder(self, conn, folder, in_transaction=False) -> None:
+        """Record the folder's signature for `ids_for_prefix`, unless it changed within the racy
+        window (a change in the same timestamp tick would not show as a new signature)."""
+        value = marshal.dumps(folder) if folder and max(folder[:2]) < time.time_ns() - RACY_NS else None
+        if self._meta(conn, "dir") == value:
+            return
+        if in_transaction:
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('dir', ?)", (value,))
+            return
+        conn.execute("BEGIN IMMEDIATE")
         try:
-            with open(self.layout.issue_file(issue_id), "rb") as fh:
-                text = fh.read()
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('dir', ?)", (value,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+
+    def _read_into(self, rows: Rows, name: str) -> None:
+        probe.count_read()
+        try:
+            with open(os.path.join(self.layout.issues_dir, name), "rb") as fh:
+                data = fh.read()
         except FileNotFoundError:
+            return
+        rows.add_file(name[:-5], data, self.warn)
+
+    def _drop_unchanged(self, conn, rows: Rows, recheck: list) -> None:
+        """Racy files re-read only to be sure: keep the rows of those whose JSON did not change."""
+        stored = {}
+        for start in range(0, len(recheck), CHUNK):
+            part = recheck[start:start + CHUNK]
+            stored.update(conn.execute(
+                f"SELECT id, json FROM issues WHERE id IN ({','.join('?' * len(part))})", part))
+        keep = [k for k, row in enumerate(rows.issues) if not (row[0] in stored and stored[row[0]] == row[10])]
+        if len(keep) == len(rows.issues):
+            return
+        kept_ids = {rows.issues[k][0] for k in keep}
+        rows.issues = [rows.issues[k] for k in keep]
+        rows.labels = [r for r in rows.labels if r[0] in kept_ids]
+        rows.deps = [r for r in rows.deps if r[0] in kept_ids]
+        rows.fts = [r for r in rows.fts if r[2] in kept_ids]
+
+    RELATIONS: ClassVar[dict] = {"dependents": "SELECT src FROM deps WHERE dst=?", "children": "SELECT id FROM issues WHERE parent=?"}
+
+    def related_under_lock(self, relation: str, issue_id: str) -> set:
+        """Ids that may be the `relation` ("dependents" or "children") of issue_id, for a caller holding
+        the lock, without re-checking every file: the index as last checked plus every issue a jit
+        commit touched since (commits log under the same lock, so none is missed). A superset: the
+        caller verifies each from its file."""
+        conn = self.as_checked()
+        since = self.touched_since_check()
+        if since is None:  # the event log was rewritten (a git merge): check every file, the slow way
+            self.invalidate()
+            conn, since = self.connection(), set()
+        return {r[0] for r in conn.execute(self.RELATIONS[relation], (issue_id,))} | since
+
+    def touched_since_check(self) -> set | None:
+        """Ids named by events logged since the index was last checked (jit's own commits since then),
+        or None when the log was rewritten (a git merge) and the caller must check everything."""
+        mark = self._meta(self.as_checked(), "mark")
+        if mark is None:
             return None
         try:
-            issue = parse_issue(text, where)
-            if issue.id != issue_id:
-                raise CorruptFile(f"{where} holds id {issue.id}; rename the file or fix its id")
-        except CorruptFile as exc:
-            self.warn(f"warning: skipping {exc.message}")
-            return (issue_id, None, None, None, None, None, None, None, exc.message), []
-        lease_exp = (issue.lease or {}).get("expires_at") if isinstance(issue.lease, dict) else None
-        row = (issue_id, issue.state, issue.priority, issue.created_at or "", issue.assignee or None,
-               lease_exp, json.dumps(issue.labels), issue_json(issue), None)
-        return row, [(issue_id, d) for d in issue.dependencies]
+            with open(self.layout.events_file, "rb") as fh:
+                fh.seek(0, 2)
+                if fh.tell() < mark:
+                    return None
+                fh.seek(mark)
+                tail = fh.read()
+        except FileNotFoundError:
+            return None if mark else set()
+        import json
 
-    # -- queries ----------------------------------------------------------------------
-    def available_json(self) -> str:
-        """The JSON array of all available issues, cached until the files change."""
-        conn = self.connection()
-        gen, blob = conn.execute(CACHED_AVAILABLE_SQL).fetchone()
-        if blob is not None:
-            cached_gen, text = marshal.loads(blob)
-            if cached_gen == gen:
-                return text
-        conn.execute("BEGIN IMMEDIATE")  # compute and store against one generation, never a mix
-        try:
-            gen = self._meta(conn, "gen")
-            rows = [r[0] for r in conn.execute(AVAILABLE_SQL + f" ORDER BY {PRIORITY_SQL}, created, id")]
-            text = "[" + ", ".join(rows) + "]"
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('available', ?)", (marshal.dumps((gen, text)),))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        return text
-
-    def available_rows(self, priority=None, limit=None, with_json=True) -> list:
-        """(id, labels_json, issue_json) of ready, unassigned issues whose dependencies are all done;
-        without the JSON when only the order is wanted (claim-next reads the winner's file anyway)."""
-        sql = AVAILABLE_SQL.replace("SELECT json", "SELECT id, labels, json" if with_json else "SELECT id, labels")
-        args = []
-        if priority:
-            sql += " AND priority=?"
-            args.append(priority)
-        sql += f" ORDER BY {PRIORITY_SQL}, created, id"
-        if limit is not None:
-            sql += " LIMIT ?"
-            args.append(limit)
-        return self.connection().execute(sql, args).fetchall()
-
-    def available_count(self) -> int:
-        sql = AVAILABLE_SQL.replace("SELECT json", "SELECT COUNT(*)")
-        return self.connection().execute(sql).fetchone()[0]
-
-    def issue_jsons(self, state=None) -> list:
-        sql = "SELECT json FROM issues WHERE json IS NOT NULL"
-        args = []
-        if state:
-            sql += " AND state=?"
-            args.append(state)
-        return [r[0] for r in self.connection().execute(sql, args)]
-
-    def deps_map(self) -> dict:
-        graph: dict = {}
-        for src, dst in self.connection().execute("SELECT src, dst FROM deps"):
-            graph.setdefault(src, []).append(dst)
-        return graph
-
-    def dependents(self, issue_id: str) -> list:
-        return [r[0] for r in self.connection().execute("SELECT src FROM deps WHERE dst=?", (issue_id,))]
-
-    def expired_leases(self, now: str) -> list:
-        return [r[0] for r in self.connection().execute(
-            "SELECT id FROM issues WHERE state='in_progress' AND lease_exp IS NOT NULL AND lease_exp < ?",
-            (now,),
-        )]
-
-    def corrupt(self) -> list:
-        return self.connection().execute("SELECT id, error FROM issues WHERE error IS NOT NULL").fetchall()
-
-    def counts(self) -> dict:
-        return dict(self.connection().execute("SELECT state, COUNT(*) FROM issues WHERE state IS NOT NULL GROUP BY state"))
+        ids = set()
+        for line in tail.splitlines():
+            try:
+                issue_id = json.loads(line).get("issue_id")
+            except ValueError:
+                continue
+            if isinstance(issue_id, str):
+                ids.add(issue_id)
+        return ids

@@ -9,9 +9,7 @@ become jit dependencies, `parent-child` the parent, the rest (`related`,
 `discovered-from`, ...) stay in context as links. Lines of another `_type` (memories) are skipped.
 """
 
-import json
-
-from jit.errors import UsageError
+from jit.service.jsonlines import line_error, records
 from jit.service.migrate.convert import assignee, comment, free_label, label, timestamp, unique
 
 STATUS = {"open": "open", "blocked": "open", "deferred": "open", "pinned": "open",
@@ -77,16 +75,9 @@ def _item(n, record):
 
 def read(text: str) -> tuple:
     items, skipped = [], []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise UsageError(f"line {n}: not JSON ({exc}); a beads export has one issue a line "
-                             "(`bd export -o issues.jsonl`); nothing was imported", {"line": n}) from None
+    for n, record in records(text.splitlines(), "; a beads export has one issue a line (`bd export -o issues.jsonl`)"):
         if not isinstance(record, dict):
-            raise UsageError(f"line {n}: not a beads issue object; nothing was imported", {"line": n})
+            raise line_error(n, "not a beads issue object")
         where = f"beads:{record.get('id')}" if isinstance(record.get("id"), str) else f"line {n}"
         if record.get("_type", "issue") != "issue":
             skipped.append({"origin": where, "reason": f"a {record.get('_type')} record, not an issue"})

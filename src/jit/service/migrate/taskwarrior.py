@@ -10,6 +10,7 @@ Taskwarrior's `parent` is the recurrence template, not a hierarchy: it stays in 
 import json
 
 from jit.errors import UsageError
+from jit.service.jsonlines import records
 from jit.service.migrate.convert import comment, free_label, label, timestamp, unique
 
 PRIORITY = {"H": "high", "M": "normal", "L": "low"}
@@ -23,16 +24,9 @@ def parse(text: str) -> list:
     try:
         data = json.loads(text)
     except ValueError:
-        data = []
-        for n, line in enumerate(text.splitlines(), 1):
-            line = line.strip().rstrip(",")
-            if line in ("", "[", "]"):
-                continue
-            try:
-                data.append(json.loads(line))
-            except ValueError as exc:
-                raise UsageError(f"line {n}: not the JSON of `task export` ({exc}); nothing was imported",
-                                 {"line": n}) from None
+        lines = (line.strip().rstrip(",") for line in text.splitlines())
+        data = [task for _n, task in records(("" if line in "[]" else line for line in lines),
+                                             "; expected the JSON of `task export`")]
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list) or not all(isinstance(t, dict) for t in data):

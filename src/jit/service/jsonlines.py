@@ -1,0 +1,24 @@
+"""Reading JSON Lines that a person hands in (an export, a tracker's dump), one error message for all.
+
+Blank lines are skipped; the first line that is not JSON stops the read with a usage
+error naming it, before any caller has written anything.
+"""
+
+import json
+
+from jit.errors import UsageError
+
+
+def line_error(n: int, message: str) -> UsageError:
+    return UsageError(f"line {n}: {message}; nothing was imported", {"line": n})
+
+
+def records(lines, hint: str = ""):
+    """Yield (line number, parsed value) for each non-blank line. Raises UsageError naming a line that is not JSON."""
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            yield n, json.loads(line)
+        except ValueError as exc:
+            raise line_error(n, f"not valid JSON ({exc}){hint}") from None
