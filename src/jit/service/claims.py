@@ -9,8 +9,8 @@ reads the issue; there is no daemon.
 
 from jit.domain import states
 from jit.domain.leases import check_holder, is_expired, make_lease
-from jit.domain.model import BACKLOG, GATED, IN_PROGRESS, PRIORITIES, READY, TERMINAL, check_assignee, check_choice
-from jit.errors import Conflict, NothingAvailable, NotFound, Refused, UsageError
+from jit.domain.model import BACKLOG, GATED, IN_PROGRESS, READY, TERMINAL, check_assignee
+from jit.errors import Conflict, NotFound, NothingAvailable, Refused, UsageError
 from jit.service.flow import deps_done
 
 
