@@ -116,7 +116,7 @@ class Plane:
                 if not data:
                     entry.remove()
                     continue
-                if data.get("state") == "granted" and self._still_held(issue_id, data.get("assignee")):
+                if data.get("state") == "granted" and self._kept(issue_id, data.get("assignee")):
                     continue
                 if data.get("state") == "pushing" and self._still_held(issue_id, data.get("assignee")):
                     entry.write({**data, "state": "granted"})  # killed after recording: the grant stands
@@ -130,6 +130,18 @@ class Plane:
                     given_back.append(issue_id)
         return given_back
 
+    def _kept(self, issue_id, assignee) -> bool:
+        """A granted claim keeps its ref while held, and once finished here until the branch shows it
+        finished (collect() then deletes it): other clones judge by the branch, where it may still
+        look ready."""
+        from jit.domain.model import DONE, REJECTED
+
+        try:
+            issue = self.ctx.files.load(issue_id)
+        except JitError:
+            return True  # unreadable here: not ours to judge
+        return issue.state in (DONE, REJECTED) or self._still_held(issue_id, assignee)
+
     def _still_held(self, issue_id, assignee) -> bool:
         from jit.domain.model import GATED, IN_PROGRESS
 
@@ -139,19 +151,19 @@ class Plane:
             return False
         return issue.assignee == assignee and issue.state in (IN_PROGRESS, GATED)
 
-    def collect(self) -> list:
-        """Delete claim refs of issues finished or rejected here (lease: their current value).
-        Only terminal issues: a ready issue on this clone may be a claim not yet synced."""
-        from jit.domain.model import DONE, REJECTED
-
+    def collect(self, states_on_branch) -> list:
+        """Delete the claim refs of issues the pushed branch shows finished or rejected (expecting
+        their current value). `states_on_branch(ids)` reads the states from the pushed commit, not
+        the working files: a `done` made here after the push is not on the branch yet, and other
+        clones would still see the issue as ready. A ready issue is never a reason: it may be a
+        claim not yet synced."""
+        held = self.refs.held()
+        states = states_on_branch(list(held))
         removed = []
-        for issue_id, (sha, _claim) in self.refs.held().items():
-            try:
-                issue = self.ctx.files.load(issue_id)
-            except JitError:
-                continue
-            if issue.state in (DONE, REJECTED) and self.refs.swap(issue_id, None, sha) == WON:
+        for issue_id, (sha, _claim) in held.items():
+            if states.get(issue_id) in ("done", "rejected") and self.refs.swap(issue_id, None, sha) == WON:
                 removed.append(issue_id)
+                _Entry(self.folder, issue_id).remove()
         return removed
 
 

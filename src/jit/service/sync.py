@@ -301,6 +301,7 @@ def sync(ctx, remote=None, branch=None) -> dict:
             remote_head = clone.catch_up(lctx)
             if remote_head is not None and remote_head == clone.git.head():
                 break
+            pushed_head = clone.git.head()
             if clone.push() == PUSHED:
                 pushed = True
                 break
@@ -308,12 +309,12 @@ def sync(ctx, remote=None, branch=None) -> dict:
             raise Conflict(f"gave up after {attempt} attempts: every push to {clone.remote} lost a race; "
                            "run `jit sync` again", {"remote": clone.remote, "branch": clone.branch})
         problems, _ = check(lctx)
-    released = _tidy_claim_refs(ctx, clone)
+    released = _tidy_claim_refs(ctx, clone, pushed_head if pushed else clone.git.rev(clone.tracking))
     return {**clone.summary(), "pushed": pushed, "attempts": attempt, "problems": problems,
             "ok": not problems, "claim_refs_removed": released}
 
 
-def _tidy_claim_refs(ctx, clone) -> list:
+def _tidy_claim_refs(ctx, clone, branch_head) -> list:
     """After the branch is pushed: give back this clone's claim refs whose claims ended here, and delete
     the refs of issues the branch now shows finished (lock not held: all of it is network work)."""
     from jit.service.claim_plane import Fallback, Plane
@@ -324,7 +325,21 @@ def _tidy_claim_refs(ctx, clone) -> list:
         plane = Plane(ctx, clone.git, clone.remote)
     except Fallback:
         return []
-    return sorted(set(plane.recover()) | set(plane.collect()))
+    def states_on_branch(ids):
+        import json
+
+        if not branch_head:
+            return {}
+        blobs = clone.git.read_blobs((branch_head, f"{clone.pathspec}/issues/{i}.json") for i in ids)
+        states = {}
+        for (_rev, path), text in blobs.items():
+            try:
+                states[path.rsplit("/", 1)[-1].removesuffix(".json")] = json.loads(text).get("state")
+            except (ValueError, AttributeError):
+                continue
+        return states
+
+    return sorted(set(plane.recover()) | set(plane.collect(states_on_branch)))
 
 
 # -- claims through the remote ---------------------------------------------------------------
