@@ -169,3 +169,15 @@ def test_a_file_that_is_not_an_export_points_at_issue_import(repo, tmp_path):
     plan.write_text('{"title": "New work"}\n')
     r = repo.jit("import", plan)
     assert r.code == 2 and "line 1:" in r.err and "jit issue import" in r.err, r
+
+
+def test_an_export_that_cannot_read_an_issue_fails_and_leaves_no_file(repo, tmp_path):
+    broken = repo.create("Will break")
+    repo.create("Fine")
+    (repo.data / "issues" / f"{broken}.json").write_text("{ not json")
+    out = tmp_path / "out.jsonl"
+    r = repo.jit("export", "-o", out)
+    assert r.code == 1 and f"{broken}.json" in r.err and "Traceback" not in r.err, r
+    assert not out.exists() and not list(tmp_path.glob("out.jsonl*"))
+    streamed = repo.jit("export")
+    assert streamed.code == 1 and '"end"' not in streamed.out  # a reader sees no closing line

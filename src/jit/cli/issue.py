@@ -176,7 +176,8 @@ def claim_next(ns, out, ctx):
     try:
         from jit.service import sync
 
-        issue = sync.claim_next(ctx, ns.assignee, labels=ns.label, priority=ns.priority, ttl=ns.ttl, sync=ns.sync)
+        issue = sync.claim_next(ctx, ns.assignee, labels=ns.label, priority=ns.priority, ttl=ns.ttl, sync=ns.sync,
+                                filter=ns.filter)
     except NothingAvailable as exc:
         # Agents loop until this: `null` on stdout, a line on stderr, exit 3.
         if out.json:
