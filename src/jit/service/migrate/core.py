@@ -63,6 +63,8 @@ def _index(plan, items, existing, new_id):
             plan.skipped.append({"origin": origin, "reason": f"appears twice in the file; the first ({item.get('where')}) "
                                                              "is kept" if item.get("where") else "appears twice"})
             continue
+        if not isinstance(item.get("title"), str) or not item["title"].strip():
+            item["title"] = "(no title)"
         plan.items[origin] = item
         plan.ids[origin] = existing[origin].id if origin in existing else new_id()
 
@@ -175,7 +177,13 @@ def new_issue(ctx, plan, existing, origin) -> Issue:
     created = item.get("created_at") or ctx.now()
     data = {"id": plan.ids[origin], "gates_required": [], "gates_status": {}, "lease": None,
             "created_at": created, "updated_at": item.get("updated_at") or created, **fields}
-    return Issue.from_dict(data)
+    try:
+        return Issue.from_dict(data)
+    except ValueError as exc:
+        from jit.errors import UsageError
+
+        raise UsageError(f"{origin} ({item.get('where')}) cannot become an issue: {exc}; nothing was imported",
+                         {"origin": origin}) from None
 
 
 def updated_issue(ctx, plan, existing, origin) -> tuple:
