@@ -145,3 +145,21 @@ def test_a_remote_that_refuses_custom_refs_falls_back_to_the_branch(tmp_path):
     assert res.code == 0 and "refuses jit's claim refs" in res.err, res
     assert remote_claims(tmp_path) == {}
     assert a.jit("issue", "claim", issue, "agent:a", "--sync").code == 4  # the branch push decided
+
+
+def test_a_claim_finished_here_keeps_its_ref_until_the_branch_shows_it_finished(tmp_path):
+    """The double grant bench/sync.py found: a `done` not yet pushed freed the ref, and another clone,
+    whose branch still showed the issue ready, claimed it again."""
+    a, b = make_team(tmp_path, ("a", "b"))
+    first, second = a.create("first", "--priority", "high"), a.create("second")
+    a.sync()
+    b.sync()
+    a.ok("issue", "claim", first, "agent:a1", "--sync")
+    a.ok("issue", "done", first, "--actor", "agent:a1")
+    a.ok("issue", "claim-next", "agent:a2", "--sync")  # another agent here tidies the ledger
+    assert first in remote_claims(tmp_path)
+    assert b.jit("issue", "claim", first, "agent:b", "--sync").code == 4
+    a.sync()
+    assert set(remote_claims(tmp_path)) == {second}
+    b.sync()
+    assert b.show(first)["state"] == "done"
