@@ -9,8 +9,8 @@ import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).parent))
-from jit_testing import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parents[1])]
+from conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from web_helpers import Server  # noqa: E402
 
 from jit.errors import GateFailed  # noqa: E402
@@ -24,7 +24,7 @@ class DemoRepo:
     def __init__(self, root: Path):
         self.root = root
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("JIT_")}
-        self.env["JIT_ACTOR"] = "human:ana"
+        self.env["USER"] = "ana"  # the person at the page; agents act through their assignee
 
 
 def build(repo: DemoRepo) -> dict:
@@ -59,7 +59,7 @@ def build(repo: DemoRepo) -> dict:
     except GateFailed:
         pass
     claims.claim(ctx, ids["cli"], "agent:worker-3")
-    issues.done_issue(ctx, ids["cli"])
+    issues.done_issue(ctx, ids["cli"], "Commands create, show, list, update and done, with --json everywhere")
     claims.claim(ctx, ids["docs"], "human:ana")
     issues.reject_issue(ctx, ids["old"], "superseded by the new design")
     ctx.close()
@@ -77,14 +77,20 @@ def main() -> int:
         try:
             with sync_playwright() as pw:
                 browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                page = browser.new_page(viewport={"width": 1360, "height": 560}, device_scale_factor=1)
                 shots = [("board", "#/", ".board .card"), ("graph", "#/graph", "svg#graph g.node"),
-                         ("issue", f"#/issue/{ids['lock']}", ".issue-page")]
-                for name, fragment, ready in shots:
-                    page.goto(server.url + fragment)
-                    page.locator(ready).first.wait_for()
-                    page.screenshot(path=str(DOCS_IMG / f"web-{name}.png"), full_page=True)
-                    print(f"wrote {DOCS_IMG / f'web-{name}.png'}")
+                         ("issue", f"#/issue/{ids['cli']}", ".issue-page"), ("events", "#/events", "table.events")]
+                for scheme in ("light", "dark"):
+                    context = browser.new_context(viewport={"width": 1360, "height": 640}, device_scale_factor=1,
+                                                  color_scheme=scheme)
+                    page = context.new_page()
+                    for name, fragment, ready in shots:
+                        page.goto(server.url + fragment)
+                        page.locator(ready).first.wait_for()
+                        suffix = "" if scheme == "light" else "-dark"
+                        path = DOCS_IMG / f"web-{name}{suffix}.png"
+                        page.screenshot(path=str(path), full_page=name != "events")
+                        print(f"wrote {path}")
+                    context.close()
                 browser.close()
         finally:
             server.stop()

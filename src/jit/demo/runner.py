@@ -69,7 +69,8 @@ def run_demo(agents: int = 3, keep: bool = False, out=None) -> dict:
         workdir = os.path.join(tmp, "project")
         os.makedirs(os.path.join(workdir, "work"))
         ctx, env, ids = build(workdir)
-        out.write(f"demo repository: {workdir}\n{len(ids)} issues, gates: tests (auto: {CHECKER}), review (manual); "
+        fate = "kept afterwards (--keep)" if keep else "deleted at the end; add --keep to keep it"
+        out.write(f"demo repository: {workdir} ({fate})\n{len(ids)} issues, gates: tests (auto: {CHECKER}), review (manual); "
                   f"{agents} agents start now\n\n")
         t0 = time.monotonic()
         lines, lock = [], threading.Lock()
@@ -130,4 +131,7 @@ def _report(s, out):
     out.write(("OK" if s["ok"] else "FAILED") + f": {s['issues']} issues done by "
               f"{len(s['agent_exit_codes'])} agents in {s['elapsed_seconds']}s\n")
     if s["repository"]:
-        out.write(f"kept the repository at {s['repository']}\n")
+        out.write(f"kept the repository at {s['repository']}; look around with `cd {s['repository']} && jit status` "
+                  "or `jit serve`\n")
+    else:
+        out.write("deleted the demo repository; run `jit demo --keep` to keep it and look around\n")

@@ -92,7 +92,8 @@ def family(ctx, issue: Issue) -> dict:
 
 def open_children(ctx, tx, issue_id: str) -> list:
     """Children not yet done or rejected, as the transaction sees them."""
-    found = set(child_ids(ctx, issue_id))
+    # Under the lock: the index as last checked plus what jit wrote since, verified below (issue 14).
+    found = ctx.index().related_under_lock("children", issue_id)
     for other_id, other in tx.touched.items():
         if other is not None and other.parent == issue_id:
             found.add(other_id)
