@@ -3,6 +3,18 @@
 from jit.cli.parser import command
 
 
+def _output(path: str, what: str) -> str:
+    """A file to write: not empty, not a folder. Raises UsageError."""
+    import os
+
+    from jit.errors import UsageError
+
+    if not path.strip() or os.path.isdir(path):
+        raise UsageError(f"-o needs a file name for the {what}, e.g. -o backup.{'tar.gz' if what == 'snapshot' else 'jsonl'}"
+                         + (f"; {path!r} is a folder" if path.strip() else ""), {"output": path})
+    return path
+
+
 def export(ns, out, ctx):
     import sys
 
@@ -18,7 +30,7 @@ def export(ns, out, ctx):
         write_export(ctx, out.stdout, events=ns.events, progress=progress)
         out.stdout.flush()
         return 0
-    counts = export_to_path(ctx, ns.output, events=ns.events, progress=progress)
+    counts = export_to_path(ctx, _output(ns.output, "export"), events=ns.events, progress=progress)
     if progress is not None and counts["issues"] >= 5000:
         out.stderr.write("\n")
     data = {"path": ns.output, **counts}
@@ -32,7 +44,7 @@ def snapshot(ns, out, ctx):
 
     words = list(ns.words)
     if words and words[0] == "verify":
-        if len(words) != 2 or ns.output:
+        if len(words) != 2 or ns.output or not words[1].strip():
             raise UsageError("usage: jit snapshot verify FILE.tar.gz (see `jit snapshot --help`)")
         from jit.service.snapshot import verify_snapshot
 
@@ -48,6 +60,8 @@ def snapshot(ns, out, ctx):
     from jit.service.context import open_repo
     from jit.service.snapshot import take_snapshot
 
+    if ns.output is not None:
+        _output(ns.output, "snapshot")
     ctx = open_repo(actor=ns.actor, warn=out.warn)
     try:
         path = ns.output or "jit-snapshot-" + ctx.now()[:19].replace(":", "-") + "Z.tar.gz"
