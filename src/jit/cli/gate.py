@@ -125,7 +125,7 @@ def _skip_text(run) -> str:
 def check(ns, out, ctx):
     progress = _Progress(out)
     try:
-        issue, run, skipped = gates.check_gate(ctx, ns.id, ns.key, on_progress=progress, force=ns.force)
+        issue, run, skipped = gates.check_gate(ctx, ns.id, ns.key, on_progress=progress, force=ns.force, by=ns.by)
     except GateFailed as exc:
         progress.done()
         _report_failure(out, exc)
@@ -139,7 +139,7 @@ def check_all(ns, out, ctx):
     progress = _Progress(out)
     try:
         issue, runs, skipped = gates.check_all(ctx, ns.id, on_progress=progress, force=ns.force,
-                                               fail_fast=ns.fail_fast)
+                                               fail_fast=ns.fail_fast, by=ns.by)
     except GateFailed as exc:
         progress.done()
         _report_failure(out, exc)
@@ -245,11 +245,15 @@ def register(subs, name):
     p.add_argument("id")
     p.add_argument("key")
     p.add_argument("--force", action="store_true", help="run even if it already passed at this commit")
+    p.add_argument("--by", help="who gives the verdict, e.g. ci:github (default: the actor rule)")
+    holder_note(p)
     p = command(g, "check-all", "run every automated gate of an issue, lower --order first",
                 "jit gate check-all 0a1b --fail-fast", check_all)
     p.add_argument("id")
     p.add_argument("--force", action="store_true", help="run even the gates that already passed at this commit")
     p.add_argument("--fail-fast", action="store_true", help="stop at the first failing gate")
+    p.add_argument("--by", help="who gives the verdicts, e.g. ci:github (default: the actor rule)")
+    holder_note(p)
     from jit.cli.gate_presets import register_presets
 
     register_presets(g)

@@ -287,6 +287,7 @@ NOT_TOOLS = {
     "demo": "a demonstration in a temporary repository",
     "git": "clone set-up",
     "sync": "git remote synchronisation, a person's call",
+    "hooks": "clone set-up (a git pre-push hook)",
     "export": "a whole-store backup written to a file, a person's call",
     "import": "restore or migration of a whole store, a person's call",
     "snapshot": "a backup archive of .jit/, a person's call",

@@ -14,9 +14,10 @@ from jit.domain.model import FAILED, PASSED
 from jit.errors import UsageError
 
 
-def working_folder(ctx, working_dir) -> str:
+def working_folder(ctx, working_dir, must_exist=True) -> str:
     """The absolute folder a checker runs in: the root, or a folder inside it, symlinks
-    resolved. Raises UsageError when it leaves the repository or does not exist."""
+    resolved (also those on the way to a folder not made yet). Raises UsageError when it
+    leaves the repository or does not exist."""
     root = ctx.layout.root
     if not working_dir:
         return root
@@ -26,7 +27,7 @@ def working_folder(ctx, working_dir) -> str:
     if real != real_root and not real.startswith(real_root.rstrip("/") + "/"):
         raise UsageError(f"working dir {working_dir!r} leads outside the repository ({real}); "
                          "checkers run inside it", {"working_dir": working_dir})
-    if not os.path.isdir(real):
+    if must_exist and not os.path.isdir(real):
         raise UsageError(f"working dir {working_dir!r} is not a folder under {root}; create it or change it with "
                          "`jit gate update KEY --working-dir DIR`", {"working_dir": working_dir})
     return folder
@@ -47,13 +48,14 @@ def inside_root(ctx, working_dir):
                              {"working_dir": working_dir})
         working_dir = os.path.relpath(real, real_root)
     stored = check_working_dir(working_dir)
-    if stored and os.path.lexists(os.path.join(ctx.layout.root, stored)):
-        working_folder(ctx, stored)
+    if stored:
+        working_folder(ctx, stored, must_exist=False)
     return stored or ""
 
 
-def run_check(ctx, issue_id, key, *, on_progress=None, force=False):
-    """Run (or stand on an earlier run of) one auto gate. Returns (issue, record, skipped)."""
+def run_check(ctx, issue_id, key, *, on_progress=None, force=False, by=None):
+    """Run (or stand on an earlier run of) one auto gate. Returns (issue, record, skipped).
+    `by` names the verdict's author (a CI job: `ci:NAME`); default SPEC 10's actor rule."""
     from jit.service.checker import run_checker
     from jit.service.claims import authorize
     from jit.service.gate_context import build_context, git_state
@@ -87,14 +89,10 @@ def run_check(ctx, issue_id, key, *, on_progress=None, force=False):
         "started_at": rfc3339(int(result["started"] * 1e9)), "duration": result["duration"],
         "exit_code": result["exit_code"], "timed_out": result["timed_out"], "error": result["error"],
         "output_tail": result["output_tail"], "output_bytes": result["output_bytes"],
-        "status": PASSED if passed else FAILED, "by": ctx.actor(issue.assignee),  # SPEC 10's actor rule
+        "status": PASSED if passed else FAILED, "by": by or ctx.actor(issue.assignee),  # SPEC 10's actor rule
         "commit": state["commit"] if state else None, "dirty": (not state["clean"]) if state else None,
         "fingerprint": run_fingerprint(gate),
     }
-    if passed:
-        from jit.service.flow import check_index
-
-        check_index(ctx)  # a passing check may finish the issue: find dependents before the lock
     with ctx.transaction() as tx:
         issue = _issue_gate(tx, issue_id, key)
         tx.save_run(issue_id, run_id, record)

@@ -205,11 +205,11 @@ def fail_gate(ctx, ref, key, reason=None, by=None, force=False):
                                force, reason if force else None)
 
 
-def _run_one(ctx, issue_id, key, on_progress, force=False):
+def _run_one(ctx, issue_id, key, on_progress, force=False, by=None):
     """(issue, run record, skipped): see jit.service.checking.run_check."""
     from jit.service.checking import run_check
 
-    return run_check(ctx, issue_id, key, on_progress=on_progress, force=force)
+    return run_check(ctx, issue_id, key, on_progress=on_progress, force=force, by=by)
 
 
 def _failure(issue, records):
@@ -222,17 +222,17 @@ def _failure(issue, records):
     )
 
 
-def check_gate(ctx, ref, key, on_progress=None, force=False):
+def check_gate(ctx, ref, key, on_progress=None, force=False, by=None):
     """Run an auto gate's checker and record the verdict. Returns (issue, run, skipped): skipped
     when the last run passed at this same clean commit (`force` runs anyway). Raises GateFailed (exit 6)."""
     issue_id = ctx.resolve(ref)
-    issue, record, skipped = _run_one(ctx, issue_id, key, on_progress, force)
+    issue, record, skipped = _run_one(ctx, issue_id, key, on_progress, force, by)
     if record["status"] != PASSED:
         raise _failure(issue, [record])
     return issue, record, skipped
 
 
-def check_all(ctx, ref, on_progress=None, force=False, fail_fast=False):
+def check_all(ctx, ref, on_progress=None, force=False, fail_fast=False, by=None):
     """Run every auto gate of an issue, lower `order` first. Returns (issue, runs, skipped keys);
     raises GateFailed if any failed (with `fail_fast`, right after the first failure)."""
     issue_id = ctx.resolve(ref)
@@ -241,7 +241,7 @@ def check_all(ctx, ref, on_progress=None, force=False, fail_fast=False):
     keys = ordered_keys([k for k in issue.gates_required if (registry.get(k) or {}).get("mode") == "auto"], registry)
     records, skipped = [], []
     for key in keys:
-        issue, record, reused = _run_one(ctx, issue_id, key, on_progress, force)
+        issue, record, reused = _run_one(ctx, issue_id, key, on_progress, force, by)
         records.append(record)
         if reused:
             skipped.append(key)
