@@ -85,6 +85,11 @@ def unpassed_prechecks(issue: Issue, gate_defs: dict) -> list:
     ]
 
 
+def precheck_keys(gate_defs: dict) -> list:
+    """The registry's precheck gates: an issue requiring one that has not passed cannot start."""
+    return [k for k, g in gate_defs.items() if (g or {}).get("stage") == "precheck"]
+
+
 def clear_command(issue_ref: str, key: str, gate_def: dict | None) -> str:
     """The command that clears a pending gate: its checker for an auto gate, a verdict for a manual one."""
     verb = "check" if (gate_def or {}).get("mode") == "auto" else "pass"

@@ -91,7 +91,9 @@ def _prepare(ctx):
 
 
 def precheck_keys(ctx) -> list:
-    return [k for k, g in ctx.gate_files.load_registry().items() if (g or {}).get("stage") == "precheck"]
+    from jit.domain.states import precheck_keys as of_registry
+
+    return of_registry(ctx.gate_files.load_registry())
 
 
 def compile_filter(ctx, node) -> tuple:
@@ -148,17 +150,19 @@ def issues_by_id(ctx) -> dict:
 def available_where(gate_defs: dict) -> tuple:
     """(WHERE, args) of SPEC 6's one "available": ready, unassigned, every dependency done, every
     precheck passed. `query available`, `status`, `claim-next`, the web API and MCP all use it."""
+    from jit.domain.states import precheck_keys
     from jit.storage.index_query import AVAILABLE_WHERE, prechecks_passed_where
 
-    where, args = prechecks_passed_where(k for k, g in gate_defs.items() if (g or {}).get("stage") == "precheck")
+    where, args = prechecks_passed_where(precheck_keys(gate_defs))
     return f"{AVAILABLE_WHERE} AND {where}", args
 
 
 def waiting_for_prechecks(ctx, gate_defs: dict) -> int:
     """How many issues would be available but for a precheck gate (`jit query blocked` names them)."""
+    from jit.domain.states import precheck_keys
     from jit.storage.index_query import AVAILABLE_WHERE, prechecks_passed_where
 
-    keys = [k for k, g in gate_defs.items() if (g or {}).get("stage") == "precheck"]
+    keys = precheck_keys(gate_defs)
     if not keys:
         return 0
     where, args = prechecks_passed_where(keys)
