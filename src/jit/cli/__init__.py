@@ -26,7 +26,6 @@ GROUPS = {
     "serve": ("serve", "open the local web UI and JSON API"),
     "git": ("git", "set up git integration (merge driver) for this clone"),
     "sync": ("git", "commit, fetch, merge, validate and push .jit/ through a git remote"),
-    "hooks": ("hooks", "install an optional git pre-push hook that runs the gates of issues in progress"),
     "export": ("export", "write the whole store as JSON Lines: a full-fidelity backup"),
     "import": ("migrate", "restore a `jit export`, or migrate from taskwarrior, beads, github, backlog"),
     "snapshot": ("export", "archive .jit/ as a .tar.gz with a SHA-256 manifest, or verify one"),
@@ -117,6 +116,15 @@ def main(argv=None) -> int:
             return exc.exit_code
         if os.environ.get("JIT_DEBUG"):
             raise
+        if isinstance(exc, OSError):
+            # The one place an unexpected OSError (a full disk, a read-only folder, a refused
+            # permission) becomes a plain line naming the file, not "internal error: OSError".
+            from jit.errors import storage_fault
+
+            named = exc.filename or (exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else None)
+            fault = storage_fault(exc, named, doing="accessing")
+            out.error(fault)
+            return fault.exit_code
         err = JitError(f"internal error: {type(exc).__name__}: {exc} (set JIT_DEBUG=1 for a traceback)")
         err.code = "internal"
         out.error(err)
@@ -128,6 +136,13 @@ def _dispatch(args, opts, out) -> int:
 
     if opts.get("actor_missing"):
         raise UsageError("--actor needs a value, e.g. --actor agent:worker-1")
+    for n, arg in enumerate(args + [opts["actor"] or ""]):
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8 arrive as lone surrogates
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise UsageError(f"argument '{shown}' is not valid UTF-8; jit stores text as UTF-8",
+                             {"argument": n}) from None
     if not args or args[0] in ("-h", "--help", "help"):
         if out.json:
             out.emit({"version": __version__, "commands": {g: summary for g, (_, summary) in GROUPS.items()}})

@@ -104,10 +104,15 @@ def group(subs, name, help_text, example):
 
 
 def positive_number(text):
+    """A number of seconds from the command line: finite, positive, at most ten years
+    (`--ttl 1e308`, `inf` and `nan` are usage errors, not overflows deep in the clock code)."""
+    from jit.domain.durations import check_seconds
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return int(value) if value.is_integer() else value
+    try:
+        return check_seconds(value, "it")
+    except UsageError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.message} (given {text!r})") from None

@@ -68,6 +68,11 @@ def run_check(ctx, issue_id, key, *, on_progress=None, force=False, by=None):
     if gate.get("mode") != "auto":
         raise UsageError(f"gate {key!r} is manual; record a verdict with `jit gate pass {issue.short_id} {key}`",
                          {"gate": key})
+    if not isinstance(gate.get("checker"), str) or not gate["checker"].strip():
+        from jit.errors import Refused  # a hand-edited gates.json; `jit validate` reports it too
+
+        raise Refused(f"auto gate {key!r} has no checker command; set one with "
+                      f"`jit gate update {key} --checker 'CMD'`", {"gate": key})
     cwd = working_folder(ctx, gate.get("working_dir"))
     state = git_state(ctx)
     runs = ctx.gate_files.list_runs(issue_id, key)

@@ -161,7 +161,16 @@ def _parse(line: bytes):
         event = json.loads(line)
     except (ValueError, RecursionError):  # RecursionError: a line nested 100k deep
         return None
-    return event if isinstance(event, dict) else None
+    return event if _event_shape_ok(event) else None
+
+
+# What every reader of an event relies on (SPEC 10); a line of another shape counts as unreadable.
+EVENT_FIELDS = {"id": (str,), "ts": (str,), "type": (str,), "issue_id": (str, type(None)),
+                "actor": (str, type(None)), "data": (dict,)}
+
+
+def _event_shape_ok(event) -> bool:
+    return isinstance(event, dict) and all(isinstance(event.get(f), t) for f, t in EVENT_FIELDS.items())
 
 
 def _split_glued(line: bytes) -> tuple:

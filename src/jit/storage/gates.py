@@ -1,9 +1,17 @@
 """The gate registry `gates.json` and the per-issue gate-run records under `gate-runs/`."""
 
 import json
+import math
 import os
 
-from jit.storage.issues import CorruptFile
+from jit.errors import storage_fault
+from jit.storage.issues import CorruptFile, load_json, read_regular
+
+GATES_WHERE = ".jit/gates.json"
+# Types a definition's fields must have for any command to use it; whether the values make a gate
+# that can run (a known mode, an auto gate with a checker, a positive timeout) is `jit validate`'s.
+FIELD_TYPES = {"title": (str,), "description": (str, type(None)), "mode": (str, type(None)), "stage": (str, type(None)),
+               "checker": (str, type(None)), "timeout": (int, float, type(None))}
 
 
 def dump_json(data) -> str:
@@ -15,38 +23,60 @@ class GateFiles:
         self.layout = layout
 
     def load_registry(self) -> dict:
+        """The gate definitions. Raises CorruptFile naming gates.json when it is not an object of
+        definitions whose fields have the right JSON types."""
         try:
-            with open(self.layout.gates_file, encoding="utf-8") as fh:
-                text = fh.read()
+            data = load_json(read_regular(self.layout.gates_file, GATES_WHERE), GATES_WHERE)
         except FileNotFoundError:
             return {}
-        try:
-            data = json.loads(text)
-        except ValueError as exc:
-            raise CorruptFile(
-                f".jit/gates.json is corrupt ({exc}); fix it by hand or restore it with git",
-                {"file": ".jit/gates.json"},
-            ) from None
         if not isinstance(data, dict):
-            raise CorruptFile(".jit/gates.json must hold a JSON object of gate definitions", {"file": ".jit/gates.json"})
+            raise _bad_registry("it must hold a JSON object of gate definitions")
+        for key, gate in data.items():
+            if not isinstance(gate, dict):
+                raise _bad_registry(f"gate {key!r} must be a JSON object")
+            for field, types in FIELD_TYPES.items():
+                value = gate.get(field)
+                if field == "title" and field not in gate:
+                    raise _bad_registry(f"gate {key!r} has no title")
+                if not isinstance(value, types) or isinstance(value, bool) or (
+                        isinstance(value, float) and not math.isfinite(value)):
+                    raise _bad_registry(f"gate {key!r}: field {field!r} has the wrong type ({type(value).__name__})")
         return data
 
     def run_path(self, issue_id: str, run_id: str):
         return os.path.join(self.layout.runs_dir(issue_id), f"{run_id}.json")
 
     def list_runs(self, issue_id: str, gate_key: str | None = None) -> list:
+        """The issue's run records, oldest first; a record jit cannot read is skipped (validate names it)."""
         folder = self.layout.runs_dir(issue_id)
         try:
             names = sorted(n for n in os.listdir(folder) if n.endswith(".json") and not n.startswith("."))
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             return []
+        except OSError as exc:
+            raise storage_fault(exc, f".jit/gate-runs/{issue_id}", "listing") from None
         runs = []
         for name in names:
+            where = f".jit/gate-runs/{issue_id}/{name}"
             try:
-                with open(os.path.join(folder, name), encoding="utf-8") as fh:
-                    run = json.loads(fh.read())
-            except ValueError:
+                run = load_json(read_regular(os.path.join(folder, name), where), where)
+            except (FileNotFoundError, CorruptFile):
                 continue
-            if gate_key is None or run.get("gate") == gate_key:
+            if _run_shape_ok(run) and (gate_key is None or run.get("gate") == gate_key):
                 runs.append(run)
         return runs
+
+
+# The fields every reader of a run record relies on, with their JSON types.
+RUN_FIELDS = {"id": (str,), "gate": (str,), "status": (str,), "started_at": (str,), "duration": (int, float),
+              "exit_code": (int, type(None)), "output_tail": (str, type(None))}
+
+
+def _run_shape_ok(run) -> bool:
+    return isinstance(run, dict) and all(
+        isinstance(run.get(f), types) and not isinstance(run.get(f), bool) for f, types in RUN_FIELDS.items())
+
+
+def _bad_registry(problem: str) -> CorruptFile:
+    return CorruptFile(f"{GATES_WHERE} is corrupt ({problem}); fix it by hand or restore it with git "
+                       "(`git checkout .jit/gates.json`), then run `jit validate`", {"file": GATES_WHERE, "problem": problem})
