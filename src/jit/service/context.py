@@ -62,6 +62,7 @@ class Context:
         self.events = EventLog(layout)
         self._index = None
         self._config = None
+        self._one_view = False
 
     # -- time, ids, actors --------------------------------------------------------------
     def now(self) -> str:
@@ -109,8 +110,18 @@ class Context:
 
             verify = "inode" if self.env.get("JIT_INDEX_VERIFY") == "inode" else "stat"
             self._index = Index(self.layout, warn=self.warn, verify=verify)
-        self._index.invalidate()
+        if not self._one_view:
+            self._index.invalidate()
         return self._index
+
+    def one_view(self, on: bool = True) -> None:
+        """While on, index() re-checks the files only once: a read made of several queries (jit prime)
+        answers from one view of the store instead of stat-ing every file per query (400,000 stats
+        at 100,000 issues). Writes in between still invalidate it themselves."""
+        self._one_view = False
+        if on:
+            self.index()
+        self._one_view = on
 
     def settle_crash_leftovers(self) -> None:
         """Readers finish a crashed writer's journal first, so they never see half a change

@@ -78,18 +78,21 @@ def _claim(issue, now_ns: int) -> dict:
 def briefing(ctx, actor: str | None = None) -> dict:
     """The briefing as data (`jit prime --json`) for `actor` (default: --actor / JIT_ACTOR);
     `render` gives the text form of the same data. Raises UsageError for a malformed actor."""
+    from jit.domain.model import check_assignee
     from jit.service.held import held_issues
     from jit.service.queries import available, status
-
-    from jit.domain.model import check_assignee
 
     actor = actor or ctx.explicit_actor
     if actor:
         check_assignee(actor)
-    counts = status(ctx)
-    top = available(ctx, limit=TOP)
+    ctx.one_view()  # four queries, one check of the files
+    try:
+        counts = status(ctx)
+        top = available(ctx, limit=TOP)
+        mine = held_issues(ctx, actor) if actor else []
+    finally:
+        ctx.one_view(False)
     now_ns = ctx.clock.now_ns()
-    mine = held_issues(ctx, actor) if actor else []
     mine.sort(key=lambda i: i.updated_at or "", reverse=True)
     data = {
         "actor": actor,
@@ -144,6 +147,6 @@ def render(data: dict) -> str:
     else:
         lines.append("Ready to claim: nothing" + (f" shown ({total:,} available)" if total else "."))
     c = data["counts"]
-    lines += ["", f"Blocked by dependencies: {c['blocked']:,}; gated (waiting for gates): {c['gated']:,}; "
-              f"in progress: {c['in_progress']:,}; done: {c['done']:,} of {c['total']:,}."]
+    lines += ["", (f"Blocked by dependencies: {c['blocked']:,}; gated (waiting for gates): {c['gated']:,}; "
+                   f"in progress: {c['in_progress']:,}; done: {c['done']:,} of {c['total']:,}.")]
     return "\n".join(lines) + "\n"
