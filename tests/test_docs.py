@@ -82,3 +82,25 @@ def test_every_command_group_is_documented(group):
     texts = [(ROOT / "README.md").read_text()] + [p.read_text() for p in sorted((ROOT / "docs").glob("*.md"))]
     assert any(re.search(rf"\bjit {re.escape(group)}\b", t) for t in texts), \
         f"`jit {group}` appears neither in README.md nor in docs/"
+
+
+def _parser_of(command):
+    root = build_root(command[0], importlib.import_module(f"jit.cli.{GROUPS[command[0]][0]}"))
+    parser = root._subparsers._group_actions[0].choices[command[0]]
+    for name in command[1:]:
+        subs = [a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction"]
+        parser = subs[0].choices[name]
+    return parser
+
+
+def test_every_option_and_argument_has_help_text():
+    missing = []
+    for command in COMMANDS:
+        if not isinstance(command, tuple):
+            continue  # a skipped group (its module is not written yet)
+        for action in _parser_of(command)._actions:
+            if action.__class__.__name__ in ("_HelpAction", "_SubParsersAction"):
+                continue
+            if not (action.help or "").strip():
+                missing.append(f"jit {' '.join(command)} {'/'.join(action.option_strings) or action.dest}")
+    assert not missing, "options and arguments without help text:\n  " + "\n  ".join(missing)

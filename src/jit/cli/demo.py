@@ -20,5 +20,6 @@ def register(subs, name):
                 "repository is deleted at the end unless --keep is given",
                 "jit demo --agents 4", demo, needs_repo=False)
     p.add_argument("--agents", type=int, default=3, help="how many agent processes (default 3)")
-    p.add_argument("--keep", action="store_true", help="keep the temporary repository afterwards (its path is printed) to look at with "
-                                                  "jit status or jit serve")
+    p.add_argument("--keep", action="store_true",
+                   help="keep the temporary repository afterwards (its path is printed) to look at with jit status "
+                        "or jit serve")

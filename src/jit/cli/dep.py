@@ -21,5 +21,5 @@ def register(subs, name):
     for verb, fn, text in (("add", add, "make FROM depend on TO (self-edges and cycles are refused)"),
                            ("rm", rm, "remove the dependency of FROM on TO")):
         p = command(g, verb, text, f"jit dep {verb} 0a1b 9f8e", fn, aliases=("remove",) if verb == "rm" else ())
-        p.add_argument("from_id", metavar="FROM")
-        p.add_argument("to_id", metavar="TO")
+        p.add_argument("from_id", metavar="FROM", help="the issue that waits (id or prefix)")
+        p.add_argument("to_id", metavar="TO", help="the issue it waits for (id or prefix)")

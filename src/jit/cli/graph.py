@@ -63,4 +63,4 @@ def register(subs, name):
                    help="output format (default dot)")
     p = command(g, "tree", "parent links as a tree (state, short id, title); without ID every top-level parent",
                 "jit graph tree 0a1b", tree)
-    p.add_argument("id", nargs="?")
+    p.add_argument("id", nargs="?", help="the issue whose subtree to show (default: every top-level issue)")

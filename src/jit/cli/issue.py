@@ -164,9 +164,9 @@ def import_(ns, out, ctx):
 
 
 def claim(ns, out, ctx):
-    from jit.service import sync
+    from jit.service import remote_claims
 
-    issue = sync.claim(ctx, ns.id, ns.assignee, ttl=ns.ttl, sync=ns.sync)
+    issue = remote_claims.claim(ctx, ns.id, ns.assignee, ttl=ns.ttl, sync=ns.sync)
     out.emit(issue, human=lambda: f"claimed {issue.id[:8]} for {issue.assignee}: {issue.title}", quiet=issue.id)
 
 
@@ -174,9 +174,9 @@ def claim_next(ns, out, ctx):
     from jit.errors import NothingAvailable
 
     try:
-        from jit.service import sync
+        from jit.service import remote_claims
 
-        issue = sync.claim_next(ctx, ns.assignee, labels=ns.label, priority=ns.priority, ttl=ns.ttl, sync=ns.sync,
+        issue = remote_claims.claim_next(ctx, ns.assignee, labels=ns.label, priority=ns.priority, ttl=ns.ttl, sync=ns.sync,
                                 filter=ns.filter)
     except NothingAvailable as exc:
         # Agents loop until this: `null` on stdout, a line on stderr, exit 3.
@@ -228,7 +228,7 @@ def register(subs, name):
                 'jit issue create "Add login form" --priority high --label type:task --dep 0a1b --parent 9f8e',
                 create)
     p.add_argument("title_arg", nargs="?", metavar="TITLE", help="the title (or --title)")
-    p.add_argument("--title")
+    p.add_argument("--title", help="the issue's title (one line)")
     _description_flags(p)
     p.add_argument("--parent", help="id of the issue this one belongs to (an epic)")
     p.add_argument("--priority", "-p", help="critical, high, normal (default) or low")
@@ -241,13 +241,13 @@ def register(subs, name):
 
     p = command(g, "show", "show issues with comments, resolution and children (several ids: a JSON array)",
                 "jit issue show 0a1b2c3d 9f8e --json", show)
-    p.add_argument("id", nargs="+")
+    p.add_argument("id", nargs="+", help="one or more issues (ids or unique prefixes); several give a JSON array")
     p = command(g, "list", "list issues, filtered", "jit issue list --state ready --label epic:auth", list_)
     p.add_argument("--parent", help="only the children of this issue")
-    p.add_argument("--state")
+    p.add_argument("--state", help="backlog, ready, in_progress, gated, done or rejected")
     p.add_argument("--label", "-l", action="append", default=[], help="label or glob such as epic:*")
-    p.add_argument("--assignee")
-    p.add_argument("--priority", "-p")
+    p.add_argument("--assignee", help="type:identifier, e.g. agent:worker-1 (globs in filters)")
+    p.add_argument("--priority", "-p", help="critical, high, normal or low")
     filter_flag(p)
     page_flags(p, "only the first N")
     p = command(g, "search", "find issues by words in titles, descriptions and comments (title hits first)",
@@ -263,36 +263,36 @@ def register(subs, name):
     p.add_argument("--filter", "-f", metavar="EXPR",
                    help="change every matching issue, e.g. --filter 'label:epic:auth state:backlog' --add-label x")
     p.add_argument("--dry-run", action="store_true", help="with --filter: list what would change")
-    p.add_argument("--title")
+    p.add_argument("--title", help="the issue's title (one line)")
     _description_flags(p, default=None)
-    p.add_argument("--priority", "-p")
-    p.add_argument("--state")
-    p.add_argument("--add-label", action="append", default=[])
-    p.add_argument("--remove-label", action="append", default=[])
+    p.add_argument("--priority", "-p", help="critical, high, normal or low")
+    p.add_argument("--state", help="backlog, ready, in_progress, gated, done or rejected")
+    p.add_argument("--add-label", action="append", default=[], help="add a namespace:value label (repeatable)")
+    p.add_argument("--remove-label", action="append", default=[], help="remove a label (repeatable)")
     p.add_argument("--context", "-c", action="append", default=[], metavar="KEY=VALUE",
                    help="merged into the issue's context (repeatable)")
     p.add_argument("--parent", help="make it a child of this issue (cycles are refused)")
     p.add_argument("--no-parent", action="store_true", help="clear its parent link")
     p = command(g, "done", "finish an issue: done if every gate passed, else gated",
                 'jit issue done 0a1b --summary "parser handles nested lists; tests added"', done)
-    p.add_argument("id")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
     p.add_argument("--summary", "-m", help="what was done, kept on the issue as its resolution")
     holder_flags(p, "finish it")
     p = command(g, "reject", "close an issue as rejected (bypasses gates)",
                 'jit issue reject 0a1b --reason "duplicate of 9f8e"', reject)
-    p.add_argument("id")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
     p.add_argument("--reason", "-m", help="why, kept on the issue as its resolution")
     p = command(g, "reopen", "bring a done or rejected issue back (ready, or backlog by its dependencies)",
                 'jit issue reopen 0a1b --reason "fails on empty input"', reopen)
-    p.add_argument("id")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
     p.add_argument("--reason", "-m", help="why, kept in the issue_reopened event")
     p = command(g, "comment", "leave a note on an issue for the next agent or person",
                 'jit issue comment 0a1b "tried X, it breaks Y; next: Z"   # or: ... 0a1b - < notes.md', comment)
-    p.add_argument("id")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
     p.add_argument("text", help="the comment, or - to read it from stdin")
     p = command(g, "delete", "delete an issue (refused while others depend on it)", "jit issue delete 0a1b --force",
                 delete)
-    p.add_argument("id")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
     p.add_argument("--force", action="store_true", help="also drop the dependencies others have on it")
     p = command(g, "import", "create many issues from JSON Lines, all or nothing",
                 "jit issue import plan.jsonl --json   # or: cat plan.jsonl | jit issue import -", import_)
@@ -300,30 +300,33 @@ def register(subs, name):
 
     p = command(g, "claim", "atomically claim a ready issue (exactly one racing claimer wins)",
                 "jit issue claim 0a1b agent:worker-1 --ttl 600", claim)
-    p.add_argument("id")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
     p.add_argument("assignee", help="type:identifier, e.g. agent:worker-1")
     p.add_argument("--ttl", type=positive_number, help="lease in seconds; renew with `jit issue heartbeat`")
     _sync_flag(p)
     p = command(g, "claim-next", "claim the best available issue (priority, then age); exit 3 when none",
                 "jit issue claim-next agent:worker-1 --label epic:auth --json", claim_next)
-    p.add_argument("assignee")
-    p.add_argument("--label", "-l", action="append", default=[])
-    p.add_argument("--priority", "-p")
+    p.add_argument("assignee", help="who takes it: type:identifier, e.g. agent:worker-1 or human:ana")
+    p.add_argument("--label", "-l", action="append", default=[],
+                   help="only issues with this label, globs allowed, e.g. epic:* (repeatable: all must match)")
+    p.add_argument("--priority", "-p", help="critical, high, normal or low")
     filter_flag(p)
-    p.add_argument("--ttl", type=positive_number)
+    p.add_argument("--ttl", type=positive_number,
+                   help="lease in seconds: the claim expires unless renewed by heartbeat (default: config lease_ttl)")
     _sync_flag(p)
     p = command(g, "release", "give a claimed issue back (ready, unassigned)", "jit issue release 0a1b", release)
-    p.add_argument("id")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
     holder_flags(p, "release it")
     p = command(g, "assign", "assign an issue (a person's override; a ready issue starts)",
                 "jit issue assign 0a1b human:ana", assign)
-    p.add_argument("id")
-    p.add_argument("assignee")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
+    p.add_argument("assignee", help="who takes it: type:identifier, e.g. agent:worker-1 or human:ana")
     p = command(g, "unassign", "clear the assignee (an in-progress issue goes back to ready)",
                 "jit issue unassign 0a1b", unassign)
-    p.add_argument("id")
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
     p = command(g, "heartbeat", "renew the lease of a claimed issue", "jit issue heartbeat 0a1b --ttl 600",
                 heartbeat)
-    p.add_argument("id")
-    p.add_argument("--ttl", type=positive_number)
+    p.add_argument("id", help="the issue: its id or a unique prefix (4+ hex characters)")
+    p.add_argument("--ttl", type=positive_number,
+                   help="lease in seconds: the claim expires unless renewed by heartbeat (default: config lease_ttl)")
     holder_flags(p, "renew the lease")

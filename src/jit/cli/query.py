@@ -51,8 +51,9 @@ def register(subs, name):
     g = group(subs, "query", "available work, blocked issues, by state or label", "jit query available --json")
     p = command(g, "available", "ready, unassigned issues whose dependencies are done, best first",
                 "jit query available --limit 10 --filter 'priority:high OR label:epic:auth' --json", available)
-    p.add_argument("--label", "-l", action="append", default=[])
-    p.add_argument("--priority", "-p")
+    p.add_argument("--label", "-l", action="append", default=[],
+                   help="only issues with this label, globs allowed, e.g. epic:* (repeatable: all must match)")
+    p.add_argument("--priority", "-p", help="critical, high, normal or low")
     filter_flag(p)
     page_flags(p)
     p = command(g, "blocked", "issues held back, with the dependencies or gates blocking them",
@@ -60,10 +61,10 @@ def register(subs, name):
     filter_flag(p)
     page_flags(p, "only the first N")
     p = command(g, "state", "issues in one state", "jit query state in_progress --limit 50", state)
-    p.add_argument("state")
+    p.add_argument("state", help="backlog, ready, in_progress, gated, done or rejected")
     page_flags(p, "only the first N")
     p = command(g, "label", "issues with a label (globs such as epic:* allowed)", "jit query label 'epic:*'", label)
-    p.add_argument("pattern")
+    p.add_argument("pattern", help="namespace:value, globs allowed, e.g. epic:*")
     page_flags(p, "only the first N")
     p = command(g, "claimed", "held issues: holder, since when, lease expiry, last activity (least active first)",
                 "jit query claimed --stale 2h", claimed)
