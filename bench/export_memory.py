@@ -78,10 +78,11 @@ def one_size(n: int, base: Path, env: dict) -> dict:
     measure([jit, "export", "--events", "-o", str(again)], target, env)
     row["identical"] = again.read_bytes() == export.read_bytes()
     row["snapshot"] = measure([jit, "snapshot", "-o", str(base / f"snap{n}.tar.gz")], source, env)
+    print(json.dumps(row), file=sys.stderr, flush=True)
     for folder in (source, target):
-        shutil.rmtree(folder)
+        shutil.rmtree(folder, ignore_errors=True)
     for path in (export, again):
-        path.unlink()
+        path.unlink(missing_ok=True)
     return row
 
 
@@ -95,7 +96,6 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="jit-export-bench-") as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             rows.append(one_size(n, Path(tmp), env))
-            print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     print(f"{'issues':>8} {'export -o':>16} {'export >stdout':>16} {'import':>16} {'snapshot':>16}  identical")
     for r in rows:
         cells = [f"{r[k]['seconds']:>6.1f}s {r[k]['peak_mb']:>6.1f}MB" for k in ("export", "export_stdout", "import", "snapshot")]
