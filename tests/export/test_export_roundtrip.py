@@ -112,7 +112,8 @@ def test_collisions_are_refused_naming_them_and_nothing_is_written(source, tmp_p
     r = target.jit("import", export, "--json")
     assert r.code == 4, r
     error = r.json["error"]
-    assert error["code"] == "conflict" and len(error["details"]["ids"]) == N + 2
+    assert error["code"] == "conflict" and error["details"]["count"] == N + 2
+    assert len(error["details"]["ids"]) == 1000 and error["details"]["ids"] == sorted(error["details"]["ids"])
     assert "--merge" in error["message"] and error["details"]["ids"][0][:8] in error["message"]
     assert target.snapshot() == before
     skip = target.ok("import", export, "--merge", "skip")

@@ -19,6 +19,7 @@ from jit.service.jsonlines import line_error, records
 
 MERGES = ("skip", "replace")
 SHOWN = 10
+DETAILED = 1000  # ids listed in the JSON error; `count` says how many collided
 RUN_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z._-]{0,127}")
 PRESET_NAME = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 
@@ -145,7 +146,8 @@ def _refuse(ids, gates, presets):
     if presets:
         parts.append(f"preset(s) that differ here: {', '.join(presets)}")
     raise Conflict("; ".join(parts) + "; nothing was imported; pass --merge skip (keep ours) or "
-                   "--merge replace (take the file's)", {"ids": ids, "gates": gates, "presets": presets})
+                   "--merge replace (take the file's)",
+                   {"count": len(ids), "ids": ids[:DETAILED], "gates": gates, "presets": presets})
 
 
 def _check_references(parsed, written, existing, registry):
