@@ -25,7 +25,7 @@ import subprocess
 import sys
 
 DIFF_LIMIT = 60_000  # characters of diff sent to the reviewer
-VERDICT = re.compile(r"^\s*VERDICT:\s*(PASS|FAIL)\b", re.I | re.M)
+VERDICT = re.compile(r"^\s*VERDICT:\s*(PASS|FAIL)\b", re.IGNORECASE | re.MULTILINE)
 
 
 def fail(message: str) -> None:
@@ -46,7 +46,7 @@ def diff_since_claim(ctx: dict) -> str:
     base = git.get("base") or "HEAD"
     try:
         proc = subprocess.run(["git", "diff", base, "--", ".", ":(exclude).jit"], capture_output=True, text=True,
-                              timeout=60, cwd=os.environ.get("JIT_REPO_ROOT") or None)
+                              check=False, timeout=60, cwd=os.environ.get("JIT_REPO_ROOT") or None)
     except (OSError, subprocess.TimeoutExpired):
         return ""
     text = proc.stdout if proc.returncode == 0 else ""
@@ -79,7 +79,8 @@ def main() -> int:
     if not command:
         fail("JIT_REVIEW_CMD is not set; name the reviewer command, e.g. --env JIT_REVIEW_CMD='llm -m gpt-4o-mini'")
     try:
-        proc = subprocess.run(shlex.split(command), input=build_request(ctx), capture_output=True, text=True)
+        proc = subprocess.run(shlex.split(command), input=build_request(ctx), capture_output=True, text=True,
+                              check=False)
     except OSError as exc:
         fail(f"cannot run {command!r}: {exc.strerror or exc}")
     answer = proc.stdout.strip()

@@ -40,7 +40,8 @@ def test_context_file_holds_issue_gate_prompt_runs_and_git_changes(repo):
     [earlier] = doc["runs"]  # the failed first run, as it was when the second one started
     assert earlier["exit_code"] == 3 and earlier["status"] == "failed" and "first try fails" in earlier["output_tail"]
     assert earlier["id"] == first.json["error"]["details"]["runs"][0]["id"]
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo.root, capture_output=True, text=True).stdout.strip()
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo.root, capture_output=True, text=True,
+                          check=True).stdout.strip()
     git = doc["git"]
     assert git["commit"] == head and git["dirty"] is True and git["base"] == head
     assert {"new.py", "old.py"} <= set(git["changed_files"])

@@ -112,7 +112,7 @@ def test_a_checker_printing_100_mb_costs_bounded_memory_and_keeps_the_tail(repo)
              "r = subprocess.run(sys.argv[1:], capture_output=True)\n"
              "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, len(r.stdout))\n")
     out = subprocess.run([sys.executable, "-c", probe, JIT_BIN, "gate", "check", issue, "flood", "--json"],
-                         cwd=repo.root, env=repo.env, capture_output=True, text=True, timeout=180).stdout
+                         cwd=repo.root, env=repo.env, capture_output=True, text=True, timeout=180, check=True).stdout
     code, peak_kb, printed = map(int, out.split())
     assert code == 0 and printed < 10_000
     assert peak_kb < 80_000, f"jit peaked at {peak_kb} KB for 100 MB of output"

@@ -1,18 +1,23 @@
 """`jit gate preset ...`: list, show, apply and create presets (the gate group's fourth level)."""
 
 from jit.cli.parser import Formatter, Parser, command
-from jit.service import presets
+
+
+def _service():
+    from jit.service import presets  # only `gate preset` commands pay for the preset data
+
+    return presets
 
 
 def list_(ns, out, ctx):
-    found = presets.list_presets(ctx)
+    found = _service().list_presets(ctx)
     out.emit(found, quiet=[p["name"] for p in found], human=lambda: out.table(
         ["name", "family", "source", "gates"],
         [[p["name"], p["family"], p["source"], " -> ".join(p["gates"])] for p in found]))
 
 
 def show(ns, out, ctx):
-    p = presets.show_preset(ctx, ns.name)
+    p = _service().show_preset(ctx, ns.name)
 
     def human():
         lines = [f"{p['name']} ({p['family']}, {p['source']}): {p['description']}"]
@@ -25,7 +30,7 @@ def show(ns, out, ctx):
 
 
 def apply(ns, out, ctx):
-    r = presets.apply_preset(ctx, ns.name, ns.ids, replace=ns.replace, leave_out=ns.leave_out or ())
+    r = _service().apply_preset(ctx, ns.name, ns.ids, replace=ns.replace, leave_out=ns.leave_out or ())
 
     def human():
         text = f"preset {r['preset']}: gates {', '.join(r['gates'])}"
@@ -39,7 +44,7 @@ def apply(ns, out, ctx):
 
 
 def create(ns, out, ctx):
-    p = presets.create_preset(ctx, ns.name, ns.from_issue, description=ns.description, replace=ns.replace)
+    p = _service().create_preset(ctx, ns.name, ns.from_issue, description=ns.description, replace=ns.replace)
     out.emit(p, human=lambda: f"saved preset {p['name']} ({', '.join(g['key'] for g in p['gates'])}) "
              f"in {p['source']}", quiet=p["name"])
 

@@ -89,7 +89,11 @@ def gate_extras(*, pass_context=False, prompt=None, working_dir=None, env=None, 
 
 def ordered_keys(keys, registry) -> list:
     """Gate keys in check-all order: lower `order` first, then the order they were attached."""
-    return sorted(keys, key=lambda k: (registry.get(k) or {}).get("order", 0))
+    def order(key):
+        value = (registry.get(key) or {}).get("order", 0)
+        return value if isinstance(value, int) and not isinstance(value, bool) else 0  # a hand-edited file
+
+    return sorted(keys, key=order)
 
 
 def run_fingerprint(gate: dict) -> dict:

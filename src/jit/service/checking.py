@@ -8,7 +8,7 @@ record stores the commit it ran at. The verdict is recorded under the lock again
 
 import os
 
-from jit.domain.checks import reusable_run, run_fingerprint
+from jit.domain.checks import parse_env, reusable_run, run_fingerprint
 from jit.domain.leases import rfc3339
 from jit.domain.model import FAILED, PASSED
 from jit.errors import UsageError
@@ -80,7 +80,7 @@ def run_check(ctx, issue_id, key, *, on_progress=None, force=False, by=None):
         reused = reusable_run(runs, issue.gates_status.get(key), gate, state["commit"], state["clean"])
         if reused:
             return issue, reused, True
-    env = {**ctx.env, **(gate.get("env") or {}), "JIT_ISSUE_ID": issue_id, "JIT_GATE_KEY": key,
+    env = {**ctx.env, **parse_env(gate.get("env") or {}), "JIT_ISSUE_ID": issue_id, "JIT_GATE_KEY": key,
            "JIT_STAGE": gate.get("stage") or "postcheck", "JIT_REPO_ROOT": str(ctx.layout.root)}
     env.pop("JIT_CONTEXT_FILE", None)  # only a --pass-context gate gets one, and then its own
     context = build_context(ctx, issue, gate, runs, state) if gate.get("pass_context") else None
@@ -98,6 +98,10 @@ def run_check(ctx, issue_id, key, *, on_progress=None, force=False, by=None):
         "commit": state["commit"] if state else None, "dirty": (not state["clean"]) if state else None,
         "fingerprint": run_fingerprint(gate),
     }
+    if passed:
+        from jit.service.flow import check_index
+
+        check_index(ctx)  # a passing check may finish the issue: find dependents before the lock
     with ctx.transaction() as tx:
         issue = _issue_gate(tx, issue_id, key)
         tx.save_run(issue_id, run_id, record)

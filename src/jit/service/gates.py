@@ -256,6 +256,9 @@ def pass_all(ctx, ref, by=None):
     """Pass every manual gate of an issue that has not passed yet, in one transaction (the last
     one may finish a gated issue). Returns (issue, keys passed). Raises NotFound, Refused."""
     issue_id = ctx.resolve(ref)
+    from jit.service.flow import check_index
+
+    check_index(ctx)  # the last gate may finish the issue: find its dependents before taking the lock
     with ctx.transaction() as tx:
         issue = tx.load(issue_id)
         registry = tx.gates()
