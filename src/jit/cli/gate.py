@@ -10,7 +10,10 @@ from jit.service import gates
 
 def _gate_text(g) -> str:
     extra = f"  checker: {g['checker']} (timeout {g['timeout']}s)" if g.get("checker") else ""
-    return f"{g['key']:<16} {g['mode']:<6} {g['stage']:<9} {g['title']}{extra}"
+    notes = [f"order {g['order']}" if g.get("order") else "", f"in {g['working_dir']}" if g.get("working_dir") else "",
+             "with context" if g.get("pass_context") else ""]
+    notes = ", ".join(n for n in notes if n)
+    return f"{g['key']:<16} {g['mode']:<6} {g['stage']:<9} {g['title']}{extra}" + (f" [{notes}]" if notes else "")
 
 
 def _prompt(ns):

@@ -60,9 +60,10 @@ def _porcelain_paths(text: str) -> list:
 
 def _is_jit_path(ctx, toplevel: str, path: str) -> bool:
     """Under the data folder, or under a `.jit/` at the checkout's root (a linked worktree's copy)."""
-    full = os.path.join(toplevel, path)
+    full = os.path.join(toplevel, path).rstrip("/")
     for folder in (ctx.layout.data_dir, os.path.join(ctx.layout.root, ".jit")):
-        if full == folder or full.startswith(folder.rstrip("/") + "/") or full.rstrip("/") == folder:
+        folder = os.path.realpath(folder)  # git reports the real path (/tmp may be a symlink)
+        if full == folder or full.startswith(folder + "/"):
             return True
     return False
 
