@@ -13,7 +13,7 @@ import { renderGraph } from "./graph.js";
 import { renderBoard, renderEvents, renderIssue } from "./pages.js";
 
 const POLL_MS = 1000;
-const filters = { q: "", state: "", label: "", assignee: "" };
+const filters = { q: "", state: "", label: "", assignee: "", filter: "" };
 let lastVersion = null;
 let renderSeq = 0;
 let pendingRefresh = false;
@@ -24,10 +24,12 @@ function filterQuery(withState) {
   if (withState && filters.state) p.set("state", filters.state);
   for (const label of filters.label.split(/[\s,]+/).filter(Boolean)) p.append("label", label);
   if (filters.assignee.trim()) p.set("assignee", filters.assignee.trim());
+  if (filters.filter.trim()) p.set("filter", filters.filter.trim()); // the server parses it (jit.domain.filter)
   return p.toString();
 }
 
-const filtering = () => Boolean(filters.q || filters.state || filters.label.trim() || filters.assignee.trim());
+const filtering = () => Boolean(filters.q || filters.state || filters.label.trim() || filters.assignee.trim()
+  || filters.filter.trim());
 
 /* Issues matching the filters: the server's list (state/label/assignee, same rules as
  * `jit issue list`) intersected with the server's search (same as `jit issue search`). */
