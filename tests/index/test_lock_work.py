@@ -28,7 +28,7 @@ def _under_lock(repo, *args) -> tuple:
     probe.write_text("")
     r = repo.jit(*args, env={"JIT_PROBE": str(probe)})
     assert r.code == 0, r
-    counts = [tuple(map(int, line.split()[1:])) for line in probe.read_text().splitlines()]
+    counts = [tuple(map(int, line.split()[1:3])) for line in probe.read_text().splitlines()]
     return tuple(sum(c[k] for c in counts) for k in (0, 1))
 
 

@@ -37,6 +37,7 @@ TTL = _t("number", "lease seconds; renew with issue_heartbeat")
 BY = _t("string", "who gives the verdict (default: the actor)")
 # Offered by the tools whose answers can be long (see `shape`).
 FIELDS = _strs('keep only these issue keys, e.g. ["id","title","state"]')
+FILTER = _t("string", "e.g. priority:high OR label:epic:*")
 LIMIT = _t("integer", "at most N items; the result becomes {total, items}", minimum=0)
 
 
@@ -63,18 +64,15 @@ class Tool:
 def _claim_next(ctx, a):
     try:
         return sync.claim_next(ctx, a["assignee"], labels=a.get("labels", ()), priority=a.get("priority"),
-                               ttl=a.get("ttl"))
+                               ttl=a.get("ttl"), filter=a.get("filter"))
     except NothingAvailable:
         # The CLI prints `null` (exit 3) here; an empty queue is the normal end of an agent loop, not a failure.
         return None
 
 
 def _list(ctx, a):
-    filters = {"state": a.get("state"), "labels": a.get("labels", ()), "assignee": a.get("assignee"),
-               "priority": a.get("priority")}
-    if a.get("parent"):
-        return hierarchy.children(ctx, a["parent"], **filters)
-    return queries.list_issues(ctx, **filters)
+    return queries.list_issues(ctx, state=a.get("state"), labels=a.get("labels", ()), assignee=a.get("assignee"),
+                               priority=a.get("priority"), parent=a.get("parent") or None, filter=a.get("filter"))
 
 
 def _delete(ctx, a):
@@ -162,9 +160,10 @@ TOOLS = [
          lambda ctx, a: issues.show_issue(ctx, a["id"]), {"id": ID}, ("id",), read_only=True),
     Tool("issue_list", "Issues filtered by state, labels, assignee, priority, parent (ANDed), in work order.",
          _list, {"state": _t("string", enum=list(STATES)), "labels": LABELS, "assignee": _t("string"),
-                 "priority": PRIORITY, "parent": _t("string", "children of this id")},
+                 "priority": PRIORITY, "parent": _t("string", "children of this id"), "filter": FILTER},
          lists="issues", read_only=True),
-    Tool("issue_search", "Issues whose title, description or id contains text.",
+    Tool("issue_search", "Issues whose title, description or comments hold these words (\"a phrase\", pre*), "
+         "title hits first.",
          lambda ctx, a: queries.search(ctx, a["text"]), {"text": _t("string")}, ("text",), lists="issues",
          read_only=True),
     Tool("issue_update", "Change fields or request a state; done becomes gated until every gate passes.",
@@ -196,7 +195,8 @@ TOOLS = [
          {"id": ID, "assignee": ASSIGNEE, "ttl": TTL}, ("id", "assignee")),
     Tool("issue_claim_next", "Claim the best available issue (priority, then age). Returns null when none "
          "is available. Start every work loop here.",
-         _claim_next, {"assignee": ASSIGNEE, "labels": LABELS, "priority": PRIORITY, "ttl": TTL}, ("assignee",)),
+         _claim_next, {"assignee": ASSIGNEE, "labels": LABELS, "priority": PRIORITY, "filter": FILTER, "ttl": TTL},
+         ("assignee",)),
     Tool("issue_release", "Give a claimed issue back (ready, unassigned).",
          lambda ctx, a: claims.release(ctx, a["id"]), {"id": ID}, ("id",)),
     Tool("issue_assign", "A person's override: assign without a race check; a ready issue starts.",
@@ -253,10 +253,12 @@ TOOLS = [
     # -- queries -------------------------------------------------------------------------------
     Tool("query_available",
          "Claimable issues (ready, unassigned, dependencies done), best first; look before claiming.",
-         lambda ctx, a: queries.available(ctx, labels=a.get("labels", ()), priority=a.get("priority")),
-         {"labels": LABELS, "priority": PRIORITY}, lists="issues", read_only=True),
+         lambda ctx, a: queries.available(ctx, labels=a.get("labels", ()), priority=a.get("priority"),
+                                          filter=a.get("filter")),
+         {"labels": LABELS, "priority": PRIORITY, "filter": FILTER}, lists="issues", read_only=True),
     Tool("query_blocked", "Issues held back, each with its blocking dependencies or gates.",
-         lambda ctx, a: queries.blocked(ctx), lists="blocked", read_only=True),
+         lambda ctx, a: queries.blocked(ctx, filter=a.get("filter")), {"filter": FILTER}, lists="blocked",
+         read_only=True),
     Tool("query_claimed", "Held issues with holder, since, lease expiry, last activity.",
          lambda ctx, a: held.claimed(ctx, stale=a.get("stale")), {"stale": _t("string", "e.g. 30m, 2h, 1d")},
          read_only=True),

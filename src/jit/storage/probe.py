@@ -2,16 +2,19 @@
 
 Work under the lock caps every agent at once, so it must not grow with the store
 (issue 14). With JIT_PROBE=<file> set, each process appends one line at exit,
-`<pid> <reads> <stats>`, counting only work done while the lock was held;
+`<pid> <reads> <stats> <seconds held>`, counting only work done while the lock was held;
 unset (always, outside tests) it costs one attribute check per file touched.
 """
 
 import os
+import time
 
 ENABLED = bool(os.environ.get("JIT_PROBE"))
 held = 0
 reads = 0
 stats = 0
+seconds = 0.0
+_since = 0.0
 
 
 def count_read(n: int = 1) -> None:
@@ -28,13 +31,18 @@ def count_stats(n: int) -> None:
 
 def locked(delta: int) -> None:
     """Called by the lock on acquire (+1) and release (-1)."""
-    global held
+    global held, seconds, _since
     held += delta
+    if ENABLED:
+        if delta > 0 and held == 1:
+            _since = time.perf_counter()
+        elif delta < 0 and held == 0:
+            seconds += time.perf_counter() - _since
 
 
 def _report() -> None:
     with open(os.environ["JIT_PROBE"], "a", encoding="utf-8") as fh:
-        fh.write(f"{os.getpid()} {reads} {stats}\n")
+        fh.write(f"{os.getpid()} {reads} {stats} {seconds:.6f}\n")
 
 
 if ENABLED:

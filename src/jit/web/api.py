@@ -65,10 +65,10 @@ def status(request):
 
 
 def list_issues(request):
-    """jit issue list [--state S] [--label L]... [--assignee A] [--priority P]"""
+    """jit issue list [--state S] [--label L]... [--assignee A] [--priority P] [--filter EXPR]"""
     return answer(request, lambda ctx: queries.list_issues(
         ctx, state=_opt(request, "state"), labels=_many(request, "label"),
-        assignee=_opt(request, "assignee"), priority=_opt(request, "priority")))
+        assignee=_opt(request, "assignee"), priority=_opt(request, "priority"), filter=_opt(request, "filter")))
 
 
 def show_issue(request):
@@ -82,14 +82,14 @@ def search(request):
 
 
 def available(request):
-    """jit query available [--label L]... [--priority P]"""
+    """jit query available [--label L]... [--priority P] [--filter EXPR]"""
     return answer(request, lambda ctx: queries.available(
-        ctx, labels=_many(request, "label"), priority=_opt(request, "priority")))
+        ctx, labels=_many(request, "label"), priority=_opt(request, "priority"), filter=_opt(request, "filter")))
 
 
 def blocked(request):
-    """jit query blocked"""
-    return answer(request, queries.blocked)
+    """jit query blocked [--filter EXPR]"""
+    return answer(request, lambda ctx: queries.blocked(ctx, filter=_opt(request, "filter")))
 
 
 def by_state(request):
