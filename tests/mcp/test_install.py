@@ -80,3 +80,16 @@ def test_pip_install_dot_alone_runs_jit_mcp_and_jit_serve(tmp_path):
     finally:
         serve.terminate()
         serve.wait(timeout=30)
+
+
+def test_the_cli_start_up_imports_none_of_the_server_libraries(repo):
+    """They are ordinary dependencies now, so nothing stops an eager import but this test."""
+    heavy = ("mcp", "starlette", "uvicorn", "markdown_it", "anyio", "pydantic", "httpx")
+    for args in (["--version"], ["status"], ["issue", "list"], ["events", "tail"], ["serve", "--help"],
+                 ["mcp", "--help"]):
+        proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "jit", *args], cwd=repo.root,
+                              env=repo.env, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, (args, proc.stderr[-500:])
+        imported = {line.rsplit("|", 1)[1].strip().split(".")[0] for line in proc.stderr.splitlines()
+                    if line.startswith("import time:") and "|" in line}
+        assert not imported & set(heavy), (args, sorted(imported & set(heavy)))
