@@ -105,3 +105,25 @@ def test_a_claim_that_failed_before_the_journal_is_never_applied_later(repo):
     assert repo.ok("issue", "claim", issue, "agent:b")["assignee"] == "agent:b"
     assert repo.jit("validate").code == 0
     assert repo.ok("issue", "show", issue)["assignee"] == "agent:b"
+
+
+def test_a_read_that_cannot_finish_a_journal_on_a_full_disk_says_so_and_keeps_it(disk):
+    """A writer killed after its commit point leaves a journal; the disk then fills. A read must
+    neither crash nor answer without the committed claim: it names the problem and keeps the
+    journal, and once there is space the claim is there."""
+    repo = Repo(disk)
+    assert repo.jit("init").code == 0
+    issue = repo.create("contested")
+    killed = repo.jit("issue", "claim", issue, "agent:a", env={"JIT_CRASH_AT": "journal.durable"})
+    assert killed.code == -9 and (repo.data / ".journal.json").exists()
+    for cache in repo.data.glob("index.sqlite*"):
+        cache.unlink()
+    fill(disk / "filler")
+    read = repo.jit("issue", "show", issue)
+    assert read.code == 1 and read.err.count("\n") == 1, read
+    assert "finishing the interrupted commit" in read.err and "the disk is full" in read.err
+    assert "internal error" not in read.err and (repo.data / ".journal.json").exists()
+    assert repo.jit("issue", "claim", issue, "agent:b").code == 1  # nor can anyone take it meanwhile
+    (disk / "filler").unlink()
+    assert repo.ok("issue", "show", issue)["assignee"] == "agent:a"
+    assert repo.jit("validate").code == 0
