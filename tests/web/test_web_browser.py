@@ -168,3 +168,21 @@ def test_events_feed(page, server, ids):
     expect(rows.first).to_have_attribute("data-type", "state_changed")  # newest first: "old" was rejected last
     expect(page.locator("table.events tr[data-type=gate_failed]")).to_have_count(1)
     expect(page.locator("table.events")).to_contain_text(f"{ids['old'][:8]} Old prototype")
+
+
+def test_the_filter_box_takes_the_filter_language(page, server, ids):
+    from playwright.sync_api import expect
+
+    open_board(page, server)
+    cards = page.locator(".board .card")
+    page.fill("#f-filter", "priority:high OR label:type:xss")
+    expect(cards).to_have_count(2)
+    expect(card(page, ids["design"])).to_have_count(1)
+    expect(card(page, ids["script"])).to_have_count(1)
+    page.fill("#f-filter", "label:epic:* AND NOT state:done")
+    expect(cards).to_have_count(2)  # lock (in progress) and index (backlog)
+    page.fill("#f-filter", "priority:")
+    expect(page.locator("#error")).to_be_visible()
+    page.click("#f-clear")
+    expect(cards).to_have_count(len(ids))
+    expect(page.locator("#error")).to_be_hidden()
