@@ -117,6 +117,12 @@ class Issue:
                 raise ValueError(f"field {text!r} must be a string")
         if data.get("lease") is not None and not isinstance(data["lease"], dict):
             raise ValueError("field 'lease' must be null or an object")
+        if data.get("lease") is not None:
+            lease = data["lease"]
+            ttl = lease.get("ttl")
+            if not isinstance(lease.get("expires_at"), str) or isinstance(ttl, bool) or not isinstance(
+                    ttl, (int, float)) or not 0 <= ttl < float("inf"):
+                raise ValueError("field 'lease' must hold a number 'ttl' and an RFC 3339 'expires_at'")
         _check_additions(data)
         issue = cls(**{k: data.get(k) for k in ISSUE_FIELDS})
         issue.description = issue.description or ""

@@ -86,6 +86,9 @@ def check(ctx) -> tuple:
         problems.append(_problem("cycle", "dependency cycle: " + " -> ".join(c[:8] for c in cycle),
                                  f"break it with `jit dep rm {cycle[0][:8]} {cycle[1][:8]}`", cycle[0], cycle=cycle))
     problems += _parent_problems(issues)
+    from jit.service import file_checks
+
+    problems += file_checks.check(ctx, issues, registry)
     leftovers = _leftover_temp_files(ctx)
     if leftovers:
         problems.append(_problem("temp_files", f"{len(leftovers)} temporary file(s) left by interrupted writes",

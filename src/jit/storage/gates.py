@@ -41,6 +41,8 @@ class GateFiles:
                 if not isinstance(value, types) or isinstance(value, bool) or (
                         isinstance(value, float) and not math.isfinite(value)):
                     raise _bad_registry(f"gate {key!r}: field {field!r} has the wrong type ({type(value).__name__})")
+            if gate.get("key") != key:  # a hand-written entry: its name in the registry is its key
+                data[key] = {**gate, "key": key}
         return data
 
     def run_path(self, issue_id: str, run_id: str):
@@ -62,7 +64,7 @@ class GateFiles:
                 run = load_json(read_regular(os.path.join(folder, name), where), where)
             except (FileNotFoundError, CorruptFile):
                 continue
-            if _run_shape_ok(run) and (gate_key is None or run.get("gate") == gate_key):
+            if run_shape_ok(run) and (gate_key is None or run.get("gate") == gate_key):
                 runs.append(run)
         return runs
 
@@ -72,7 +74,7 @@ RUN_FIELDS = {"id": (str,), "gate": (str,), "status": (str,), "started_at": (str
               "exit_code": (int, type(None)), "output_tail": (str, type(None))}
 
 
-def _run_shape_ok(run) -> bool:
+def run_shape_ok(run) -> bool:
     return isinstance(run, dict) and all(
         isinstance(run.get(f), types) and not isinstance(run.get(f), bool) for f, types in RUN_FIELDS.items())
 

@@ -22,6 +22,7 @@ from typing import ClassVar
 
 from jit.storage import index_query, probe
 from jit.storage.index_rows import ALL_TABLES, FTS_TABLE, SCHEMA, TABLES, Rows, issue_json  # noqa: F401
+from jit.storage.issues import CorruptFile, read_regular
 
 RACY_NS = 2_000_000_000
 CHUNK = 500  # ids per `IN (...)`, below SQLite's variable limit
@@ -244,10 +245,12 @@ class Index(index_query.Queries):
 
     def _read_into(self, rows: Rows, name: str) -> None:
         probe.count_read()
-        try:
-            with open(os.path.join(self.layout.issues_dir, name), "rb") as fh:
-                data = fh.read()
+        try:  # only a regular file: a folder or FIFO named like an issue is reported, not read
+            data = read_regular(os.path.join(self.layout.issues_dir, name), f".jit/issues/{name}")
         except FileNotFoundError:
+            return
+        except CorruptFile as exc:
+            rows.add_corrupt(name[:-5], exc, self.warn)
             return
         rows.add_file(name[:-5], data, self.warn)
 

@@ -55,10 +55,14 @@ class Rows:
             if issue.id != issue_id:
                 raise CorruptFile(f"{where} holds id {issue.id}; rename the file or fix its id")
         except CorruptFile as exc:
-            warn(f"warning: skipping {exc.message}")
-            self.issues.append((issue_id, None, None, None, None, None, None, None, None, None, None, exc.message))
+            self.add_corrupt(issue_id, exc, warn)
             return
         self.add_issue(issue)
+
+    def add_corrupt(self, issue_id: str, exc: CorruptFile, warn) -> None:
+        """A row that only says why the file cannot be read: listings skip it, status counts it."""
+        warn(f"warning: skipping {exc.message}")
+        self.issues.append((issue_id, None, None, None, None, None, None, None, None, None, None, exc.message))
 
     def add_issue(self, issue) -> None:
         lease = issue.lease if isinstance(issue.lease, dict) else {}

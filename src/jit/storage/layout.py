@@ -88,10 +88,34 @@ def _shared_by_worktrees(layout: Layout, creating: bool = False) -> Layout:
 
 
 def for_init(cwd: str | None = None, env: dict | None = None) -> Layout:
-    """The layout `jit init` should create: JIT_DATA_DIR, else ./.jit."""
+    """The layout `jit init` should create: JIT_DATA_DIR, else ./.jit.
+
+    Raises UsageError when something of the wrong kind stands where jit keeps a folder or a file
+    (`.jit` or `.jit/issues` being a file, `config.toml` a folder or a link), before anything is created.
+    """
     env = os.environ if env is None else env
     explicit = env.get("JIT_DATA_DIR")
     if explicit:
-        return _shared_by_worktrees(Layout(os.path.expanduser(explicit)), creating=True)
-    here = os.path.abspath(os.fspath(cwd) if cwd else os.getcwd())
-    return _shared_by_worktrees(Layout(os.path.join(here, DATA_DIR_NAME)), creating=True)
+        layout = _shared_by_worktrees(Layout(os.path.expanduser(explicit)), creating=True)
+    else:
+        here = os.path.abspath(os.fspath(cwd) if cwd else os.getcwd())
+        layout = _shared_by_worktrees(Layout(os.path.join(here, DATA_DIR_NAME)), creating=True)
+    import stat
+
+    from jit.errors import UsageError
+
+    for path, wanted in ((layout.data_dir, stat.S_ISDIR), (layout.issues_dir, stat.S_ISDIR),
+                         (layout.gate_runs_dir, stat.S_ISDIR), (layout.config_file, stat.S_ISREG),
+                         (layout.gates_file, stat.S_ISREG), (layout.events_file, stat.S_ISREG)):
+        try:
+            mode = os.stat(path).st_mode if wanted is stat.S_ISDIR else os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except NotADirectoryError:
+            mode = 0  # a parent on the way is a file: reported for that parent first
+        if not wanted(mode):
+            kind = "a folder" if wanted is stat.S_ISDIR else "a regular file"
+            raise UsageError(f"cannot create a jit repository: {path} exists and is not {kind}; move it "
+                             "away (or set JIT_DATA_DIR to another folder), then run `jit init` again",
+                             {"path": path})
+    return layout
