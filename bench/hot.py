@@ -67,8 +67,10 @@ def build(root: Path, n: int, env) -> dict:
     return {"import_s": t, "import_rss_mb": rss / 1024}
 
 
-def measure(cmds, root, env, warmup=1, before=None) -> dict:
-    """Median ms and max RSS over the commands (one per run); `before(i)` runs untimed first."""
+def measure(cmds, root, env, warmup=None, before=None) -> dict:
+    """Median ms and max RSS over the commands (one per run, the first a warm-up unless there is
+    only one); `before(i)` runs untimed first."""
+    warmup = (1 if len(cmds) > 1 else 0) if warmup is None else warmup
     times, rss = [], []
     for i, cmd in enumerate(cmds):
         if before:
@@ -103,16 +105,18 @@ def hot_commands(root: Path, env, runs: int) -> dict:
     }
     out = {}
     for name, args in reads.items():
-        cached = measure([[J, *args]] * (runs + 1), root, env)
-        fresh = measure([[J, *args]] * (runs + 1), root, env, before=write)
+        cached = measure([[J, *args]] * (runs + 1 if runs > 1 else 1), root, env)
+        fresh = measure([[J, *args]] * (runs + 1 if runs > 1 else 1), root, env, before=write)
         out[name] = {"cached": cached, "after_write": fresh}
     # Writes: each run changes one issue, so the next run is "right after a write" by construction.
-    n = runs + 1
+    n = runs + 1 if runs > 1 else 1
     out["issue claim-next"] = {"after_write": measure([[J, "issue", "claim-next", "agent:bench", "-q"]] * n,
                                                       root, env)}
-    ready = json.loads(sh(["query", "available", "--json", "--limit", str(8 * n + 20)], root, env))["items"]
-    plain = [i["id"] for i in ready if not i["gates_required"]]
-    gated = [i["id"] for i in ready if i["gates_required"]]
+    def available(expr, gates):
+        page = json.loads(sh(["query", "available", "--json", "--limit", str(3 * n), "--filter", expr], root, env))
+        return [i["id"] for i in page["items"] if bool(i["gates_required"]) == gates]
+
+    plain, gated = available("NOT priority:high", False), available("priority:high", True)  # i%4==1: high, gated
     # done: claim plain issues first (untimed), then finish them one by one
     todo = plain[: n]
     for issue_id in todo:

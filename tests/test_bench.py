@@ -23,3 +23,18 @@ def test_benchmark_script_runs_short(tmp_path):
     assert results["claims"][0]["double_claims"] == 0 and results["claims"][0]["lost"] == 0
     assert "| jit prime" in proc.stdout
     assert all(0 < size["prime_bytes"] < 6000 for size in results["sizes"].values())
+
+
+def test_hot_command_benchmark_runs_short(tmp_path):
+    """bench/hot.py end to end on a tiny dense store: every hot command row and a drained pool."""
+    out = tmp_path / "hot.json"
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "hot.py"), "--sizes", "120", "--runs", "1", "--agents", "2",
+         "--pool", "6", "--drain-store", "20", "--json", str(out)],
+        capture_output=True, text=True, timeout=600,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    results = json.loads(out.read_text())
+    commands = results["sizes"]["120"]["commands"]
+    assert {"issue claim-next", "issue done", "gate pass (last gate)", "issue show PREFIX8 --json"} <= set(commands)
+    assert results["throughput"][0]["issues"] == 6
