@@ -12,7 +12,7 @@ from typing import Callable
 
 from jit.domain.model import GATE_MODES, GATE_STAGES, PRIORITIES, STATES
 from jit.errors import NothingAvailable
-from jit.service import claims, deps, gates, issues, queries, sync  # sync: claims granted through a git remote when configured
+from jit.service import claims, deps, gates, issues, queries, remote_claims  # remote_claims: claims granted through a git remote when configured
 from jit.service import comments, held, hierarchy, prime
 
 
@@ -63,7 +63,7 @@ class Tool:
 
 def _claim_next(ctx, a):
     try:
-        return sync.claim_next(ctx, a["assignee"], labels=a.get("labels", ()), priority=a.get("priority"),
+        return remote_claims.claim_next(ctx, a["assignee"], labels=a.get("labels", ()), priority=a.get("priority"),
                                ttl=a.get("ttl"), filter=a.get("filter"))
     except NothingAvailable:
         # The CLI prints `null` (exit 3) here; an empty queue is the normal end of an agent loop, not a failure.
@@ -191,7 +191,7 @@ TOOLS = [
          _delete, {"id": ID, "force": _t("boolean", "also drop others' dependencies on it")}, ("id",)),
     # -- claims --------------------------------------------------------------------------------
     Tool("issue_claim", "Atomically claim one specific ready issue; conflict error if someone holds it.",
-         lambda ctx, a: sync.claim(ctx, a["id"], a["assignee"], ttl=a.get("ttl")),
+         lambda ctx, a: remote_claims.claim(ctx, a["id"], a["assignee"], ttl=a.get("ttl")),
          {"id": ID, "assignee": ASSIGNEE, "ttl": TTL}, ("id", "assignee")),
     Tool("issue_claim_next", "Claim the best available issue (priority, then age). Returns null when none "
          "is available. Start every work loop here.",
@@ -289,8 +289,8 @@ NOT_TOOLS = {
     "demo": "a demonstration in a temporary repository",
     "git": "clone set-up",
     "sync": "git remote synchronisation, a person's call",
-    "hooks": "clone set-up (a git pre-push hook)",
     "export": "a whole-store backup written to a file, a person's call",
     "import": "restore or migration of a whole store, a person's call",
     "snapshot": "a backup archive of .jit/, a person's call",
+    "hooks": "clone set-up (a git pre-push hook)",
 }

@@ -1,20 +1,21 @@
 """Several machines, one truth: `.jit/` travels through a git remote (SPEC section 11).
 
-`jit sync` commits only `.jit/`, fetches, merges (issue files through jit's merge driver,
-the event log as a union), settles what the merge made stale, validates and pushes, retrying
-when another machine pushed first. A claim through the remote is granted only once the commit
-recording it is pushed: the remote's branch is the arbiter, and a rejected push means another
-machine moved first, so the attempt is undone (branch, index and `.jit/` back to where they
-were) and retried on top of the remote's state, where the claim rules of `jit.service.claims`
-decide again. The repository lock is held for the whole exchange, so no local writer can
+`jit sync` commits only `.jit/`, fetches, merges (issue files through jit's merge driver, the
+event log as a union by event id), settles what the merge made stale, validates and pushes,
+retrying when another machine pushed first. Only the local commit and merge hold the repository
+lock; fetches and pushes run outside it, so no local command waits on the network.
+
+Claims through the remote are a compare-and-swap on a per-issue ref (`jit.service.claim_plane`).
+Where a remote refuses custom refs, the branch itself is the arbiter: a claim is granted only
+once the commit recording it is pushed, and a rejected push means another machine moved first,
+so the attempt is undone (branch, index and `.jit/` back to where they were) and retried on top
+of the remote's state. That fallback holds the lock across its push, so no local writer can
 slip a change between a claim and its undo.
 """
 
 from contextlib import contextmanager
 
-from jit.domain.model import check_assignee
 from jit.errors import Conflict, UsageError
-from jit.service import claims
 from jit.service.context import Context
 from jit.storage.unit import UnitOfWork
 
@@ -197,8 +198,8 @@ class _Clone:
         """Put branch, index and `.jit/` back at base: a claim that was not granted leaves nothing behind."""
         self.git.restore(base, self.pathspec)
 
-    def push(self) -> str:
-        return self.git.push(self.remote, self.branch)
+    def push(self, rev: str = "HEAD") -> str:
+        return self.git.push(self.remote, self.branch, rev)
 
     def summary(self) -> dict:
         return {
@@ -296,152 +297,24 @@ def sync(ctx, remote=None, branch=None) -> dict:
 
     clone = _Clone(ctx, remote, branch)
     pushed = False
-    with _locked(ctx) as lctx:
-        for attempt in _attempts(_patience(ctx)):
-            remote_head = clone.catch_up(lctx)
-            if remote_head is not None and remote_head == clone.git.head():
-                break
-            pushed_head = clone.git.head()
-            if clone.push() == PUSHED:
-                pushed = True
-                break
-        else:
-            raise Conflict(f"gave up after {attempt} attempts: every push to {clone.remote} lost a race; "
-                           "run `jit sync` again", {"remote": clone.remote, "branch": clone.branch})
-        problems, _ = check(lctx)
-    released = _tidy_claim_refs(ctx, clone, pushed_head if pushed else clone.git.rev(clone.tracking))
-    return {**clone.summary(), "pushed": pushed, "attempts": attempt, "problems": problems,
-            "ok": not problems, "claim_refs_removed": released}
-
-
-def _tidy_claim_refs(ctx, clone, branch_head) -> list:
-    """After the branch is pushed: give back this clone's claim refs whose claims ended here, and delete
-    the refs of issues the branch now shows finished (lock not held: all of it is network work)."""
-    from jit.service.claim_plane import Fallback, Plane
-
-    if (ctx.config.get("sync") or {}).get("claim_refs", True) is False:
-        return []
-    try:
-        plane = Plane(ctx, clone.git, clone.remote)
-    except Fallback:
-        return []
-    def states_on_branch(ids):
-        import json
-
-        if not branch_head:
-            return {}
-        blobs = clone.git.read_blobs((branch_head, f"{clone.pathspec}/issues/{i}.json") for i in ids)
-        states = {}
-        for (_rev, path), text in blobs.items():
-            try:
-                states[path.rsplit("/", 1)[-1].removesuffix(".json")] = json.loads(text).get("state")
-            except (ValueError, AttributeError):
-                continue
-        return states
-
-    return sorted(set(plane.recover()) | set(plane.collect(states_on_branch)))
-
-
-# -- claims through the remote ---------------------------------------------------------------
-
-def claims_through_remote(ctx, wanted=None) -> bool:
-    """--sync / --no-sync when given, else whether config.toml names a remote under [sync]."""
-    if wanted is not None:
-        return bool(wanted)
-    conf = ctx.config.get("sync") or {}
-    return bool(conf.get("remote")) and conf.get("claims", True) is not False
-
-
-def claim(ctx, ref, assignee, ttl=None, *, sync=None, remote=None, branch=None):
-    """`jit issue claim`, granted through the remote when one is configured (see claims.claim).
-
-    Raises Conflict (exit 4) when another machine holds the issue, as claims.claim does locally.
-    """
-    if not claims_through_remote(ctx, sync):
-        return claims.claim(ctx, ref, assignee, ttl=ttl)
-    plane = _claim_plane(ctx, remote, branch)
-    if plane is not None:
-        from jit.service import claim_plane
-
-        check_assignee(assignee)
-        try:
-            return claim_plane.claim(plane, ref, assignee, ttl)
-        except claim_plane.Fallback:
-            _fell_back(ctx, plane)
-    return _through_remote(ctx, lambda lctx: claims.claim(lctx, ref, assignee, ttl=ttl), remote, branch)
-
-
-def claim_next(ctx, assignee, labels=(), priority=None, ttl=None, *, sync=None, remote=None, branch=None,
-               filter=None):
-    """`jit issue claim-next` through the remote: a lost race moves on to the next available issue.
-
-    Raises NothingAvailable (exit 3) when nothing is left.
-    """
-    if not claims_through_remote(ctx, sync):
-        return claims.claim_next(ctx, assignee, labels=labels, priority=priority, ttl=ttl, filter=filter)
-    plane = _claim_plane(ctx, remote, branch)
-    if plane is not None:
-        from jit.service import claim_plane
-
-        check_assignee(assignee)
-        try:
-            return claim_plane.claim_next(plane, assignee, ttl,
-                                          claim_plane.available_ids(ctx, labels, priority, filter))
-        except claim_plane.Fallback:
-            _fell_back(ctx, plane)
-    return _through_remote(
-        ctx, lambda lctx: claims.claim_next(lctx, assignee, labels=labels, priority=priority, ttl=ttl,
-                                            filter=filter),
-        remote, branch)
-
-
-def _claim_plane(ctx, remote, branch):
-    """The per-issue claim refs on the remote (docs/multi-machine.md), unless `[sync] claim_refs = false`
-    or this remote was found to refuse custom refs; None means the branch-push protocol."""
-    from jit.service.claim_plane import Fallback, Plane
-
-    if (ctx.config.get("sync") or {}).get("claim_refs", True) is False:
-        return None
-    clone = _Clone(ctx, remote, branch)
-
-    def merge_fetched():
-        remote_head = clone.git.rev(clone.tracking)
-        head = clone.git.head()
-        if remote_head is None or (head and clone.git.is_ancestor(remote_head, head)):
-            return
+    # The network (fetch, push) happens outside the repository lock; only the local commit and
+    # merge hold it, so local commands never wait for a remote (docs/multi-machine.md).
+    for attempt in _attempts(_patience(ctx)):
+        remote_head = clone.git.fetch(clone.remote, clone.branch, clone.tracking)
         with _locked(ctx) as lctx:
             clone.merge_in(lctx, remote_head)
+            pushed_head = clone.git.head()
+        if remote_head is not None and remote_head == pushed_head:
+            break
+        if clone.push(pushed_head) == PUSHED:
+            pushed = True
+            break
+    else:
+        raise Conflict(f"gave up after {attempt} attempts: every push to {clone.remote} lost a race; "
+                       "run `jit sync` again", {"remote": clone.remote, "branch": clone.branch})
+    problems, _ = check(ctx)
+    from jit.service.remote_claims import tidy_claim_refs
 
-    try:
-        # One fetch brings the claims and the branch; the merge (if the branch moved) is local work.
-        return Plane(ctx, clone.git, clone.remote, also_fetch=[f"+refs/heads/{clone.branch}:{clone.tracking}"],
-                     after_fetch=merge_fetched)
-    except Fallback:
-        return None
-
-
-def _fell_back(ctx, plane) -> None:
-    ctx.warn(f"warning: {plane.remote} refuses jit's claim refs (refs/jit/claims/*); claims go through the "
-             "branch instead (slower: every claim pushes the branch). See docs/multi-machine.md.")
-
-
-def _through_remote(ctx, attempt_claim, remote, branch):
-    from jit.storage.git import PUSHED
-
-    clone = _Clone(ctx, remote, branch)
-    with _locked(ctx) as lctx:
-        for attempt in _attempts(_patience(ctx)):
-            clone.catch_up(lctx)
-            base = clone.git.head()
-            issue = attempt_claim(lctx)  # the claim rules decide; a refusal has nothing to undo
-            try:
-                clone.commit(f"jit: claim {issue.short_id} for {issue.assignee}")
-                granted = clone.push() == PUSHED
-            except BaseException:
-                clone.undo(base)
-                raise
-            if granted:
-                return issue
-            clone.undo(base)
-    raise Conflict(f"could not record the claim on {clone.remote}: {attempt} pushes lost races with other "
-                   "machines; try again", {"remote": clone.remote, "branch": clone.branch})
+    released = tidy_claim_refs(ctx, clone, pushed_head if pushed else clone.git.rev(clone.tracking))
+    return {**clone.summary(), "pushed": pushed, "attempts": attempt, "problems": problems,
+            "ok": not problems, "claim_refs_removed": released}

@@ -153,9 +153,9 @@ class Git:
             stages.setdefault(path, set()).add(int(meta.split()[2]))
         return sorted(stages.items())
 
-    def push(self, remote: str, branch: str) -> str:
-        """Push HEAD to remote's branch: PUSHED, or REJECTED when another push got there first."""
-        proc = self.run("push", "--porcelain", remote, f"HEAD:refs/heads/{branch}", check=False)
+    def push(self, remote: str, branch: str, rev: str = "HEAD") -> str:
+        """Push rev (HEAD) to remote's branch: PUSHED, or REJECTED when another push got there first."""
+        proc = self.run("push", "--porcelain", remote, f"{rev}:refs/heads/{branch}", check=False)
         if proc.returncode == 0:
             return PUSHED
         text = (proc.stdout + "\n" + proc.stderr).lower()

@@ -1,0 +1,142 @@
+"""Claims through the remote: `jit issue claim/claim-next --sync` (or `[sync] remote` in config.toml).
+
+The claim plane (`jit.service.claim_plane`, a compare-and-swap on a per-issue ref) is the
+default; remotes that refuse custom refs, or `[sync] claim_refs = false`, use the branch push
+as arbiter (`_through_remote`). See docs/multi-machine.md.
+"""
+
+from jit.domain.model import check_assignee
+from jit.errors import Conflict
+from jit.service import claims
+from jit.service.sync import _attempts, _Clone, _locked, _patience
+
+
+def claims_through_remote(ctx, wanted=None) -> bool:
+    """--sync / --no-sync when given, else whether config.toml names a remote under [sync]."""
+    if wanted is not None:
+        return bool(wanted)
+    conf = ctx.config.get("sync") or {}
+    return bool(conf.get("remote")) and conf.get("claims", True) is not False
+
+
+def claim(ctx, ref, assignee, ttl=None, *, sync=None, remote=None, branch=None):
+    """`jit issue claim`, granted through the remote when one is configured (see claims.claim).
+
+    Raises Conflict (exit 4) when another machine holds the issue, as claims.claim does locally.
+    """
+    if not claims_through_remote(ctx, sync):
+        return claims.claim(ctx, ref, assignee, ttl=ttl)
+    plane = _claim_plane(ctx, remote, branch)
+    if plane is not None:
+        from jit.service import claim_plane
+
+        check_assignee(assignee)
+        try:
+            return claim_plane.claim(plane, ref, assignee, ttl)
+        except claim_plane.Fallback:
+            _fell_back(ctx, plane)
+    return _through_remote(ctx, lambda lctx: claims.claim(lctx, ref, assignee, ttl=ttl), remote, branch)
+
+
+def claim_next(ctx, assignee, labels=(), priority=None, ttl=None, *, sync=None, remote=None, branch=None,
+               filter=None):
+    """`jit issue claim-next` through the remote: a lost race moves on to the next available issue.
+
+    Raises NothingAvailable (exit 3) when nothing is left.
+    """
+    if not claims_through_remote(ctx, sync):
+        return claims.claim_next(ctx, assignee, labels=labels, priority=priority, ttl=ttl, filter=filter)
+    plane = _claim_plane(ctx, remote, branch)
+    if plane is not None:
+        from jit.service import claim_plane
+
+        check_assignee(assignee)
+        try:
+            return claim_plane.claim_next(plane, assignee, ttl,
+                                          claim_plane.available_ids(ctx, labels, priority, filter))
+        except claim_plane.Fallback:
+            _fell_back(ctx, plane)
+    return _through_remote(
+        ctx, lambda lctx: claims.claim_next(lctx, assignee, labels=labels, priority=priority, ttl=ttl,
+                                            filter=filter),
+        remote, branch)
+
+
+def _claim_plane(ctx, remote, branch):
+    """The per-issue claim refs on the remote (docs/multi-machine.md), unless `[sync] claim_refs = false`
+    or this remote was found to refuse custom refs; None means the branch-push protocol."""
+    from jit.service.claim_plane import Fallback, Plane
+
+    if (ctx.config.get("sync") or {}).get("claim_refs", True) is False:
+        return None
+    clone = _Clone(ctx, remote, branch)
+
+    def merge_fetched():
+        remote_head = clone.git.rev(clone.tracking)
+        head = clone.git.head()
+        if remote_head is None or (head and clone.git.is_ancestor(remote_head, head)):
+            return
+        with _locked(ctx) as lctx:
+            clone.merge_in(lctx, remote_head)
+
+    try:
+        # One fetch brings the claims and the branch; the merge (if the branch moved) is local work.
+        return Plane(ctx, clone.git, clone.remote, also_fetch=[f"+refs/heads/{clone.branch}:{clone.tracking}"],
+                     after_fetch=merge_fetched)
+    except Fallback:
+        return None
+
+
+def _fell_back(ctx, plane) -> None:
+    ctx.warn(f"warning: {plane.remote} refuses jit's claim refs (refs/jit/claims/*); claims go through the "
+             "branch instead (slower: every claim pushes the branch). See docs/multi-machine.md.")
+
+
+def _through_remote(ctx, attempt_claim, remote, branch):
+    from jit.storage.git import PUSHED
+
+    clone = _Clone(ctx, remote, branch)
+    with _locked(ctx) as lctx:
+        for attempt in _attempts(_patience(ctx)):
+            clone.catch_up(lctx)
+            base = clone.git.head()
+            issue = attempt_claim(lctx)  # the claim rules decide; a refusal has nothing to undo
+            try:
+                clone.commit(f"jit: claim {issue.short_id} for {issue.assignee}")
+                granted = clone.push() == PUSHED
+            except BaseException:
+                clone.undo(base)
+                raise
+            if granted:
+                return issue
+            clone.undo(base)
+    raise Conflict(f"could not record the claim on {clone.remote}: {attempt} pushes lost races with other "
+                   "machines; try again", {"remote": clone.remote, "branch": clone.branch})
+
+
+def tidy_claim_refs(ctx, clone, branch_head) -> list:
+    """After the branch is pushed: give back this clone's claim refs whose claims ended here, and delete
+    the refs of issues the branch now shows finished (lock not held: all of it is network work)."""
+    from jit.service.claim_plane import Fallback, Plane
+
+    if (ctx.config.get("sync") or {}).get("claim_refs", True) is False:
+        return []
+    try:
+        plane = Plane(ctx, clone.git, clone.remote)
+    except Fallback:
+        return []
+    def states_on_branch(ids):
+        import json
+
+        if not branch_head:
+            return {}
+        blobs = clone.git.read_blobs((branch_head, f"{clone.pathspec}/issues/{i}.json") for i in ids)
+        states = {}
+        for (_rev, path), text in blobs.items():
+            try:
+                states[path.rsplit("/", 1)[-1].removesuffix(".json")] = json.loads(text).get("state")
+            except (ValueError, AttributeError):
+                continue
+        return states
+
+    return sorted(set(plane.recover()) | set(plane.collect(states_on_branch)))
