@@ -66,13 +66,16 @@ def graph_show(ctx, ref) -> dict:
 
 
 def graph_export(ctx, fmt="json") -> object:
-    """The whole graph as dot, mermaid text, or {"nodes", "edges"} data."""
-    from jit.service.queries import issues_by_id
+    """The whole graph as dot, mermaid text, or {"nodes", "edges"} data.
 
-    by_id = issues_by_id(ctx)
-    order = graph.topological_order({i: x.dependencies for i, x in by_id.items()})
+    Served from the index's columns (no issue is parsed), so time and memory grow linearly
+    with the store and stay a few small tuples per issue (issue 14)."""
+    from jit.service.queries import graph_rows
+
+    by_id, deps = graph_rows(ctx)
+    order = graph.topological_order(deps)
     nodes = [by_id[i] for i in order]
-    edges = [[i.id, d] for i in nodes for d in i.dependencies]
+    edges = [[i.id, d] for i in nodes for d in deps[i.id]]
     if fmt == "json":
         return {"nodes": [{"id": n.id, "title": n.title, "state": n.state, "priority": n.priority,
                            "assignee": n.assignee, "labels": n.labels} for n in nodes],

@@ -266,3 +266,27 @@ def _event_issue(ctx, ref):
     except NotFound:
         logged = {e.get("issue_id") for e in ctx.events.read_all()} - {None}
         return resolve(ref, logged)
+
+
+class GraphNode:
+    """What a graph export shows of an issue: a few index columns, not the whole issue."""
+
+    __slots__ = ("assignee", "id", "labels", "priority", "state", "title")
+
+    def __init__(self, id, title, state, priority, assignee, labels):
+        self.id, self.title, self.state, self.priority = id, title, state, priority
+        self.assignee, self.labels = assignee, labels
+
+
+def graph_rows(ctx) -> tuple:
+    """({id: GraphNode}, {id: [dependency ids]}) for every readable issue, from the index."""
+    index = _prepare(ctx)
+    conn = index.connection()
+    by_id = {r[0]: GraphNode(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in conn.execute(
+        "SELECT id, json_extract(json, '$.title'), state, priority, assignee, labels FROM issues "
+        "WHERE json IS NOT NULL")}
+    deps: dict = {i: [] for i in by_id}
+    for src, dst in conn.execute("SELECT src, dst FROM deps"):
+        if src in deps:
+            deps[src].append(dst)
+    return by_id, deps
