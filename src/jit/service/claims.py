@@ -10,7 +10,7 @@ reads the issue; there is no daemon.
 from jit.domain import states
 from jit.domain.leases import check_holder, is_expired, make_lease
 from jit.domain.model import BACKLOG, GATED, IN_PROGRESS, READY, TERMINAL, check_assignee
-from jit.errors import Conflict, NotFound, NothingAvailable, Refused, UsageError
+from jit.errors import Conflict, NotFound, NothingAvailable, Refused, StorageFault, UsageError
 from jit.service.flow import deps_done
 
 
@@ -39,8 +39,12 @@ def expire_if_due(ctx, issue):
     """For readers: settle an expired lease before showing the issue."""
     if not is_expired(issue, ctx.now()):
         return issue
-    with ctx.transaction() as tx:
-        return _expire(ctx, tx, tx.load(issue.id))
+    try:
+        with ctx.transaction() as tx:
+            return _expire(ctx, tx, tx.load(issue.id))
+    except StorageFault as exc:
+        _cannot_settle(ctx, exc, 1)
+        return issue
 
 
 def expire_due_leases(ctx, index=None) -> list:
@@ -49,10 +53,22 @@ def expire_due_leases(ctx, index=None) -> list:
     due = index.expired_leases(ctx.now())
     if not due:
         return []
-    with ctx.transaction() as tx:
-        expired = [i for i in due if tx.exists(i) and _expire(ctx, tx, tx.load(i)).state != IN_PROGRESS]
+    try:
+        with ctx.transaction() as tx:
+            expired = [i for i in due if tx.exists(i) and _expire(ctx, tx, tx.load(i)).state != IN_PROGRESS]
+    except StorageFault as exc:
+        _cannot_settle(ctx, exc, len(due))
+        return []
     index.invalidate()
     return expired
+
+
+def _cannot_settle(ctx, exc, count) -> None:
+    """Readers answer from the files as they are when the repository cannot be written
+    (a read-only .jit/, a full disk): the expiry is committed by the next jit that can write."""
+    if not getattr(ctx, "_unsettled_warned", False):
+        ctx._unsettled_warned = True
+        ctx.warn(f"warning: {count} expired lease(s) left as recorded: {exc.message}")
 
 
 def authorize(ctx, issue, action, force=False, reason=None) -> dict:

@@ -75,12 +75,13 @@ class Index(index_query.Queries):
                 self._refresh(self._conn)
             except sqlite3.DatabaseError:
                 # A damaged cache is thrown away, never trusted or repaired.
-                self._discard()
                 try:
+                    self._discard()
                     self._conn = self._open()
                     self._refresh(self._conn)
-                except sqlite3.OperationalError:
-                    # A full disk: the cache is optional, so this command keeps it in memory.
+                except (sqlite3.OperationalError, OSError):
+                    # A full disk or a read-only .jit/: the cache is optional, so this command keeps
+                    # it in memory (reads work on a read-only repository).
                     self.close()
                     self._conn = self._open(":memory:")
                     self._refresh(self._conn)
