@@ -35,6 +35,14 @@ def test_copy_with_an_old_mtime_over_an_existing_file_shows(repo, tmp_path):
     subprocess.run(["cp", "-p", str(saved), str(path)], check=True)
     assert path.stat().st_mtime_ns == settled
     assert _ids(repo) == [b]
+    # A prefix lookup answers from the index while the folder holds still, and sees a file copied in.
+    assert repo.ok("issue", "show", b[:8])["id"] == b
+    new_id = "0123abcd-0000-4000-8000-00000000000c"
+    data.update(id=new_id, state="ready")
+    (repo.data / "issues" / f"{new_id}.json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    assert repo.ok("issue", "show", "0123abcd")["id"] == new_id
+    os.unlink(path)
+    assert repo.jit("issue", "show", a[:8]).code == 3
 
 
 def test_deletion_and_rename_out_and_back_show(repo, tmp_path):
