@@ -165,11 +165,14 @@ class Index(index_query.Queries):
         row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
         return row[0] if row else None
 
-    def _events_size(self) -> int:
+    def _events_mark(self) -> bytes:
+        """Where the event log ends now, and which file it is: appends keep the inode, while a git
+        checkout or merge writes a new file (its lines may then be anywhere)."""
         try:
-            return os.stat(self.layout.events_file).st_size
+            st = os.stat(self.layout.events_file)
+            return marshal.dumps((st.st_size, st.st_ino))
         except FileNotFoundError:
-            return 0
+            return marshal.dumps((0, 0))
 
     def _dir_sig(self):
         """The issues folder's own (mtime, ctime, inode): any file added, removed or renamed in it
@@ -194,7 +197,7 @@ class Index(index_query.Queries):
 
     def _refresh(self, conn) -> None:
         # The event-log mark comes first: a commit racing with the scan logs after it.
-        mark = self._events_size()
+        mark = self._events_mark()
         folder = self._dir_sig()  # before the listing: a later change gives a newer timestamp
         blob = self._meta(conn, "sigs")
         known_names, known_sigs, racy = marshal.loads(blob) if blob else ([], [], [])
@@ -288,13 +291,14 @@ class Index(index_query.Queries):
     def touched_since_check(self) -> set | None:
         """Ids named by events logged since the index was last checked (jit's own commits since then),
         or None when the log was rewritten (a git merge) and the caller must check everything."""
-        mark = self._meta(self.as_checked(), "mark")
-        if mark is None:
+        stored = self._meta(self.as_checked(), "mark")
+        if stored is None:
             return None
+        mark, inode = marshal.loads(stored)
         try:
             with open(self.layout.events_file, "rb") as fh:
-                fh.seek(0, 2)
-                if fh.tell() < mark:
+                st = os.fstat(fh.fileno())
+                if st.st_size < mark or (mark and st.st_ino != inode):
                     return None
                 fh.seek(mark)
                 tail = fh.read()

@@ -10,7 +10,7 @@ import json
 
 from jit.storage.issues import CorruptFile, parse_issue
 
-SCHEMA = 7  # 7: columns for filters and paging, labels and FTS tables, stat signatures with ctime
+SCHEMA = 8  # 7: columns for filters and paging, labels and FTS tables, ctime in signatures; 8: event-log mark with inode
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
 TABLES = (
