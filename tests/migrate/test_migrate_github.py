@@ -31,16 +31,18 @@ def issues():
         gh(4, "Wontfix idea", state="CLOSED", reason="NOT_PLANNED", closed="2024-01-21T00:00:00Z", labels=["P3"]),
         gh(5, "Ping", body="depends on #6"),
         gh(6, "Pong", body="depends on #5"),
+        gh(7, "Chicken", body="Part of #8"),
+        gh(8, "Egg", body="Parent: #7"),
     ]
 
 
 def test_github_states_labels_references_comments_and_idempotence(repo, tmp_path):
     source = tmp_path / "gh.json"
     source.write_text(json.dumps(issues(), indent=2))
-    assert len(dry_run_writes_nothing(repo, "github", source)["created"]) == 6
+    assert len(dry_run_writes_nothing(repo, "github", source)["created"]) == 8
     first = import_twice(repo, "github", source)
-    assert len(first["created"]) == 6
-    assert [c["dropped"] for c in first["cycles"]] == [["github:#6", "github:#5"]]
+    assert len(first["created"]) == 8
+    assert [c["dropped"] for c in first["cycles"]] == [["github:#6", "github:#5"], ["github:#8", "github:#7"]]
     assert any("github:#99" in w for w in first["warnings"])
     got = by_origin(repo)
     track, crash, config, wontfix, ping, pong = (got[f"github:#{n}"] for n in range(1, 7))
@@ -56,6 +58,9 @@ def test_github_states_labels_references_comments_and_idempotence(repo, tmp_path
     assert config["resolution"]["at"] == "2024-01-20T00:00:00.000000Z"
     assert (wontfix["state"], wontfix["priority"], wontfix["resolution"]["kind"]) == ("rejected", "low", "rejected")
     assert ping["dependencies"] == [pong["id"]] and pong["dependencies"] == []
+    chicken, egg = got["github:#7"], got["github:#8"]
+    assert chicken["parent"] == egg["id"] and egg["parent"] is None
+    assert egg["context"]["github"]["dropped_parent"] == ["github:#7"]
     assert config["created_at"] == "2024-01-03T10:00:00.000000Z" and config["updated_at"] == "2024-02-03T10:00:00.000000Z"
 
 
