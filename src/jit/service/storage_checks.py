@@ -35,6 +35,13 @@ def check(ctx) -> list:
             "unreadable_events", f"events.jsonl line(s) {numbers} are not JSON events (readers skip them)",
             f"move them to .jit/{SIDE_FILE} (--fix; whole events glued to them are kept)", True,
             lines=[n for n, _ in bad]))
+    repeated = EventLog(layout).duplicates()
+    if repeated:
+        numbers = ", ".join(str(n) for n in repeated[:20]) + (" ..." if len(repeated) > 20 else "")
+        problems.append(_problem(
+            "duplicate_events", f"events.jsonl line(s) {numbers} repeat an event already in the log",
+            "remove the repeats (--fix keeps the first of each id); `jit git setup` merges the log by id",
+            True, lines=repeated))
     for rel in journals.tracked_runtime_files(layout, ctx.env):
         problems.append(_problem("tracked_runtime_file", f"git tracks .jit/{rel}, a runtime file that "
                                  "must not travel with the repository",
@@ -44,8 +51,16 @@ def check(ctx) -> list:
 
 def fix(ctx, problems) -> list:
     """Repair what check() found and is safe to repair, under the lock."""
-    if not any(p["kind"] == "unreadable_events" for p in problems):
+    kinds = {p["kind"] for p in problems}
+    if not kinds & {"unreadable_events", "duplicate_events"}:
         return []
+    fixed = []
     with ctx.transaction():
-        moved = EventLog(ctx.layout).fix_unreadable()
-    return [f"moved {moved} unreadable line(s) of events.jsonl to .jit/{SIDE_FILE}"] if moved else []
+        log = EventLog(ctx.layout)
+        moved = log.fix_unreadable() if "unreadable_events" in kinds else 0
+        dropped = log.drop_duplicates() if "duplicate_events" in kinds else 0
+    if moved:
+        fixed.append(f"moved {moved} unreadable line(s) of events.jsonl to .jit/{SIDE_FILE}")
+    if dropped:
+        fixed.append(f"removed {dropped} repeated event line(s) from events.jsonl")
+    return fixed

@@ -106,6 +106,34 @@ class EventLog:
         write_atomic(self.path, text + b"\n" if text else b"")
         return len(bad)
 
+    def duplicates(self) -> list:
+        """Line numbers (1-based) repeating an event id seen on an earlier line: left by git's
+        `union` merge, which copies a line when both sides appended around it."""
+        from jit.domain.event_merge import duplicate_lines
+
+        try:
+            with open(self.path, "rb") as fh:
+                return duplicate_lines(line.rstrip(b"\n") for line in fh)
+        except FileNotFoundError:
+            return []
+
+    def drop_duplicates(self) -> int:
+        """Rewrite the log keeping the first line of each event id. Under the repository lock."""
+        from jit.domain.event_merge import duplicate_lines
+        from jit.storage.atomic import write_atomic
+
+        try:
+            with open(self.path, "rb") as fh:
+                lines = fh.read().split(b"\n")
+        except FileNotFoundError:
+            return 0
+        repeats = set(duplicate_lines(lines))
+        if not repeats:
+            return 0
+        kept = [line for n, line in enumerate(lines, 1) if n not in repeats and line.strip()]
+        write_atomic(self.path, b"".join(line + b"\n" for line in kept))
+        return len(repeats)
+
     # -- reading ------------------------------------------------------------------------------
 
     def tail_ids(self, window: int = 1 << 16) -> set:
