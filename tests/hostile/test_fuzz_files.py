@@ -227,3 +227,23 @@ def test_hostile_files_never_end_in_an_internal_error(cases, kind):
                 break  # the state is unknown now; the next variant starts from a clean copy
         shutil.rmtree(case.sandbox)
     assert not failures, f"{len(failures)} variant(s) failed:\n" + "\n".join(failures)
+
+
+@pytest.mark.parametrize("kind", sorted(KINDS))
+def test_a_fifo_in_place_of_any_file_never_blocks_the_real_cli(cases, kind):
+    """A FIFO opened for reading waits for a writer forever: jit must never open one. Run as the
+    real console script with a timeout, so a hang fails the test instead of the test run."""
+    case = cases()
+    plant(case, kind, "fifo")
+    for argv in SUBPROCESS_SUBSET:
+        case.run(argv, subprocess_cli=True)
+
+
+@pytest.mark.parametrize("variant", ["deep_list", "invalid_utf8", "directory", "link_dangling"])
+def test_a_representative_subset_through_the_real_cli(cases, variant):
+    """The in-process runs above stand for the console script; this checks they agree on a sample."""
+    for kind in ("issue", "gates", "config", "events"):
+        case = cases()
+        plant(case, kind, variant)
+        for argv in SUBPROCESS_SUBSET:
+            case.run(argv, subprocess_cli=True)

@@ -108,7 +108,7 @@ def main(argv=None) -> int:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
         return 0
-    except Exception as exc:  # noqa: BLE001 - the last line of defence
+    except Exception as exc:  # the last line of defence
         from jit.errors import JitError
 
         if isinstance(exc, JitError):
@@ -116,13 +116,14 @@ def main(argv=None) -> int:
             return exc.exit_code
         if os.environ.get("JIT_DEBUG"):
             raise
-        if isinstance(exc, OSError):
-            # The one place an unexpected OSError (a full disk, a read-only folder, a refused
-            # permission) becomes a plain line naming the file, not "internal error: OSError".
+        named = isinstance(exc, OSError) and (exc.filename or next(
+            (a for a in exc.args[:1] if len(exc.args) == 1 and os.path.isabs(str(a))), None))
+        if isinstance(exc, OSError) and (exc.errno is not None or named):
+            # The one place an unexpected OSError from the system (a full disk, a read-only folder,
+            # a refused permission) becomes a plain line naming the file, not "internal error: OSError".
             from jit.errors import storage_fault
 
-            named = exc.filename or (exc.args[0] if len(exc.args) == 1 and isinstance(exc.args[0], str) else None)
-            fault = storage_fault(exc, named, doing="accessing")
+            fault = storage_fault(exc, named or None, doing="accessing")
             out.error(fault)
             return fault.exit_code
         err = JitError(f"internal error: {type(exc).__name__}: {exc} (set JIT_DEBUG=1 for a traceback)")

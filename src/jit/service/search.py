@@ -34,7 +34,8 @@ def fts_query(pieces) -> str:
     """An FTS5 MATCH string in which the user's text is always quoted (never FTS syntax)."""
     out = []
     for kind, text in pieces:
-        quoted = '"' + text.replace('"', '""') + '"'
+        # SQLite reads the query as a C string: a NUL (possible through MCP or the API) would end it early.
+        quoted = '"' + text.replace('"', '""').replace("\x00", " ") + '"'
         out.append(quoted + "*" if kind == "prefix" else quoted)
     return " ".join(out)
 
