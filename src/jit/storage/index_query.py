@@ -5,7 +5,8 @@ a command costs what its answer costs. WHERE clauses come from here or from
 `jit.domain.filter` (which compiles the filter language to the same columns).
 """
 
-# The SQL twin of jit.domain.queries.available (tests check that the two agree).
+# Ready, unassigned, dependencies done. SPEC 6's "available" adds the prechecks: always go through
+# jit.service.queries.available_where (the SQL twin of jit.domain.queries.is_available).
 AVAILABLE_WHERE = (
     "i.state='ready' AND i.assignee IS NULL "
     "AND NOT EXISTS (SELECT 1 FROM deps d LEFT JOIN issues t ON t.id=d.dst "
@@ -51,14 +52,6 @@ class Queries:
     def count(self, where="1", args=()) -> int:
         sql = f"SELECT COUNT(*) FROM issues i WHERE i.json IS NOT NULL AND ({where})"
         return self.connection().execute(sql, list(args)).fetchone()[0]
-
-    def available_rows(self, where="1", args=(), limit=None, with_json=True, conn=None) -> list:
-        """(id, json) or (id,) of available issues matching `where`, best first."""
-        return self.select(f"{AVAILABLE_WHERE} AND ({where})", args, limit,
-                           columns="i.id, i.json" if with_json else "i.id", conn=conn)
-
-    def available_count(self) -> int:
-        return self.count(AVAILABLE_WHERE)
 
     def issue_jsons(self, state=None) -> list:
         if state:
