@@ -173,3 +173,13 @@ def test_a_gated_issue_is_open_to_reviewers(repo):
     assert repo.ok("issue", "done", issue, env={"JIT_ACTOR": "agent:alice"})["state"] == "gated"
     finished = repo.ok("gate", "pass", issue, "review", env={"JIT_ACTOR": "agent:reviewer"})
     assert finished["state"] == "done" and finished["gates_status"]["review"]["by"] == "agent:reviewer"
+
+
+def test_reject_and_assign_stay_a_persons_override(repo):
+    """No holder check on the overrides SPEC 6 names (assign, unassign) nor on reject."""
+    taken = _held(repo)
+    assert repo.ok("issue", "assign", taken, "human:ana", "--actor", "human:lead")["assignee"] == "human:ana"
+    rejected = _held(repo)
+    assert repo.ok("issue", "update", rejected, "--state", "rejected", "--actor", "human:lead")["state"] == "rejected"
+    other = _held(repo)
+    assert repo.ok("issue", "reject", other, "--reason", "out of scope", "--actor", "human:lead")["state"] == "rejected"

@@ -127,12 +127,14 @@ def update_issue(ctx, ref, *, title=None, description=None, priority=None, state
         if state is not None and state != current.state:
             from jit.service.claims import acting, authorize
 
-            # Asking for a state on a claimed issue is the holder's call (a stale agent gets exit 4).
-            extra = authorize(ctx, current, "done" if state == DONE else f"--state {state}", force, reason)
+            # Asking for a state on a claimed issue is the holder's call (a stale agent gets exit 4);
+            # rejecting stays a person's decision, like `jit issue reject` (docs/coordination.md).
+            extra = {} if state == REJECTED else authorize(
+                ctx, current, "done" if state == DONE else f"--state {state}", force, reason)
             after = _requested_state(ctx, tx, current, state)
             if after.state in (DONE, GATED, REJECTED) and (after is not current or summary):
                 kind = "rejected" if after.state == REJECTED else "done"
-                after = after.replace(resolution=make_resolution(kind, summary, ctx.actor(after.assignee), ctx.now()))
+                after = after.replace(resolution=make_resolution(kind, summary, acting(ctx, current, extra), ctx.now()))
             record_state(ctx, tx, current, after, reason="requested",
                          actor=acting(ctx, current, extra) if extra else None, extra=extra)
             current = after
