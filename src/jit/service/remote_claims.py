@@ -10,6 +10,8 @@ from jit.errors import Conflict
 from jit.service import claims
 from jit.service.sync import _attempts, _Clone, _locked, _patience
 
+LOCKED_PATIENCE = 20.0  # seconds
+
 
 def claims_through_remote(ctx, wanted=None) -> bool:
     """--sync / --no-sync when given, else whether config.toml names a remote under [sync]."""
@@ -72,9 +74,13 @@ def _claim_plane(ctx, remote, branch):
     clone = _Clone(ctx, remote, branch)
 
     def merge_fetched():
-        remote_head = clone.git.rev(clone.tracking)
-        head = clone.git.head()
-        if remote_head is None or (head and clone.git.is_ancestor(remote_head, head)):
+        proc = clone.git.run("rev-parse", f"{clone.tracking}^{{commit}}", "HEAD^{commit}", check=False)
+        found = proc.stdout.split()
+        if proc.returncode == 0 and len(found) == 2:
+            remote_head, head = found
+        else:  # no remote branch yet, or no commit here
+            remote_head, head = clone.git.rev(clone.tracking), clone.git.head()
+        if remote_head is None or (head and (remote_head == head or clone.git.is_ancestor(remote_head, head))):
             return
         with _locked(ctx) as lctx:
             clone.merge_in(lctx, remote_head)
@@ -97,7 +103,9 @@ def _through_remote(ctx, attempt_claim, remote, branch):
 
     clone = _Clone(ctx, remote, branch)
     with _locked(ctx) as lctx:
-        for attempt in _attempts(_patience(ctx)):
+        # This fallback holds the lock across its pushes: keep that shorter than local commands wait
+        # for the lock (JIT_LOCK_TIMEOUT, 30 s), so a `done` never fails behind a claim's retries.
+        for attempt in _attempts(min(_patience(ctx), LOCKED_PATIENCE)):
             clone.catch_up(lctx)
             base = clone.git.head()
             issue = attempt_claim(lctx)  # the claim rules decide; a refusal has nothing to undo
