@@ -32,6 +32,8 @@ def _prepare(root: Path) -> tuple:
     repo.create("H waits for G", "--dep", gated)
     assert repo.ok("issue", "done", gated)["state"] == "gated"
     d1, d2 = repo.create("dep target"), repo.create("dep source")
+    assert repo.jit("gate", "define", "tests", "--title", "Tests", "--mode", "auto", "--checker", "true").code == 0
+    checked = repo.create("checked", "--gate", "tests")
     plan = root / "plan.jsonl"
     plan.write_text("".join(json.dumps(line) + "\n" for line in [
         {"title": "imp 1", "key": "a"}, {"title": "imp 2", "key": "b", "depends_on": ["a"]},
@@ -43,6 +45,7 @@ def _prepare(root: Path) -> tuple:
         "gate_pass": ["gate", "pass", gated, "review", "--by", "human:bob"],  # G done, H released
         "import": ["issue", "import", str(plan)],
         "dep_add": ["dep", "add", d2, d1],
+        "gate_check": ["gate", "check", checked, "tests"],  # a gate-runs/<id>/<run>.json record too
     }
     return repo, commands
 

@@ -13,7 +13,7 @@ from collections import Counter
 import pytest
 from crash_helpers import KEPT, LOST, POINTS, Bases, assert_whole, delta, event_ids, files, new_event_types
 
-KINDS = ("create", "claim", "done", "gate_pass", "import", "dep_add")
+KINDS = ("create", "claim", "done", "gate_pass", "import", "dep_add", "gate_check")
 NOTHING = (Counter(), Counter())
 
 

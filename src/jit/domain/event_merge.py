@@ -15,7 +15,7 @@ def _identity(line: bytes):
     """An event's id, or its raw text when the line is not a readable event."""
     try:
         doc = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: deeply nested brackets
         return ("raw", line)
     if isinstance(doc, dict) and isinstance(doc.get("id"), str):
         return ("id", doc["id"])
@@ -26,7 +26,7 @@ def _sort_key(line: bytes, identity) -> tuple:
     if identity[0] == "id":
         try:
             ts = json.loads(line).get("ts")
-        except ValueError:
+        except (ValueError, RecursionError):
             ts = None
         return (0, ts if isinstance(ts, str) else "", identity[1])
     return (1, "", line.decode("utf-8", "replace"))

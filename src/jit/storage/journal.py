@@ -16,23 +16,24 @@ from jit.storage.issues import CorruptFile
 
 _UUID = r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
-# Every relative name a transaction may write. Add a kind here (add_kind) before writing a new one.
+# Every relative name a transaction may write (regular expressions, compiled on first use by `re`'s
+# cache: a read that meets no journal never pays for them). add_kind() adds one.
 KINDS = [
-    re.compile(rf"issues/{_UUID}\.json"),
-    re.compile(r"gates\.json"),
-    re.compile(rf"gate-runs/{_UUID}/[0-9A-Za-z][0-9A-Za-z._-]{{0,127}}\.json"),
-    re.compile(r"presets/[a-z0-9][a-z0-9_-]{0,63}\.json"),
-    re.compile(r"config\.toml"),
-    re.compile(r"events\.jsonl"),
+    rf"issues/{_UUID}\.json",
+    r"gates\.json",
+    rf"gate-runs/{_UUID}/[0-9A-Za-z][0-9A-Za-z._-]{{0,127}}\.json",
+    r"presets/[a-z0-9][a-z0-9_-]{0,63}\.json",
+    r"config\.toml",
+    r"events\.jsonl",
 ]
 
 # Files jit makes at run time that must never travel through git (`.jit/.gitignore`, `jit validate`).
-RUNTIME = re.compile(r"(.*/)?\..*\.tmp|\.journal\.json|\.lock|index\.sqlite.*|events\.unreadable\.log")
+RUNTIME = r"(.*/)?\..*\.tmp|\.journal\.json|\.lock|index\.sqlite.*|events\.unreadable\.log"
 
 
 def add_kind(pattern: str) -> None:
     """Let transactions write (and replay) one more kind of file, e.g. r"notes/[a-z]+\\.md"."""
-    KINDS.append(re.compile(pattern))
+    KINDS.append(pattern)
 
 
 class UntrustedJournal(CorruptFile):
@@ -54,7 +55,7 @@ def display(layout) -> str:
 def path_problem(layout, rel, checked: set | None = None) -> str | None:
     """Why jit must not write or delete `rel` under the data folder; None when it may.
     `checked` caches folders already found safe within one commit."""
-    if not isinstance(rel, str) or not any(kind.fullmatch(rel) for kind in KINDS):
+    if not isinstance(rel, str) or not any(re.fullmatch(kind, rel) for kind in KINDS):
         return f"{rel!r} is not a file jit writes"
     why = folder_problem(layout, rel.rpartition("/")[0], checked)
     if why:
@@ -166,4 +167,4 @@ def tracked_runtime_files(layout, env=None) -> list:
         return []
     if proc.returncode != 0:
         return []
-    return sorted(rel for rel in proc.stdout.split("\0") if rel and RUNTIME.fullmatch(rel))
+    return sorted(rel for rel in proc.stdout.split("\0") if rel and re.fullmatch(RUNTIME, rel))
