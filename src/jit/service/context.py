@@ -126,7 +126,7 @@ class Context:
     def settle_crash_leftovers(self) -> None:
         """Readers finish a crashed writer's journal first, so they never see half a change
         (a journal jit did not write is only warned about: storage.unit.settle)."""
-        settle(self.layout, self.warn)
+        settle(self.layout, self.warn, lambda: self.transaction().lock)
 
     def resolve(self, ref: str) -> str:
         """Full id for a user's id or prefix. Raises NotFound or UsageError (ambiguous)."""

@@ -46,7 +46,7 @@ class _LockedContext(Context):
     """A Context whose transactions run under the lock the exchange holds (the lock is not re-entrant)."""
 
     def transaction(self) -> UnitOfWork:
-        unit = UnitOfWork(self.layout, before_commit=self._resolve_actors)
+        unit = UnitOfWork(self.layout, before_commit=self._resolve_actors, warn=self.warn)
         unit.lock = _HeldLock()
         return unit
 

@@ -50,15 +50,16 @@ def replay_fault(layout, exc: OSError) -> StorageFault:
     return fault
 
 
-def settle(layout, warn) -> None:
+def settle(layout, warn, lock_factory=None) -> None:
     """For readers: finish a crashed writer's commit first, so they never see half of it.
 
     A journal jit did not write is not replayed: the reader warns and answers from the files
     (writers refuse until a person removes it). Raises StorageFault when replay cannot write.
+    `lock_factory` gives the lock to take (a caller already holding it passes a stand-in).
     """
     if not os.path.lexists(layout.journal_file):
         return
-    lock = RepoLock(layout.lock_file)
+    lock = lock_factory() if lock_factory else RepoLock(layout.lock_file)
     try:
         lock.acquire()
     except OSError as exc:
