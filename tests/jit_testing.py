@@ -78,3 +78,28 @@ class Repo:
             if path.is_file() and not rel.startswith(("index.sqlite", ".lock")):
                 files[rel] = path.read_bytes()
         return files
+
+
+def stopped(proc) -> bool:
+    """True while a child process is stopped (SIGSTOP, e.g. at a JIT_STOP_AT crash point)."""
+    try:
+        with open(f"/proc/{proc.pid}/stat") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] == "T"
+    except (FileNotFoundError, IndexError):
+        return False
+
+
+def wait_for_stop(procs, timeout=120):
+    """The first of procs to stop itself at its crash point, or None when all exited first.
+    Polls the processes' state; never decides by elapsed time (the timeout is a safety net)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for proc in procs:
+            if proc.poll() is None and stopped(proc):
+                return proc
+        if all(proc.poll() is not None for proc in procs):
+            return None
+        time.sleep(0.002)
+    raise AssertionError("no process stopped or exited within the timeout")

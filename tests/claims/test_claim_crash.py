@@ -15,6 +15,7 @@ import time
 from collections import Counter
 
 from claim_helpers import JIT_BIN, events, import_issues, stored
+from jit_testing import wait_for_stop
 
 STOPS = ("journal.temps-written", "journal.renamed", "journal.durable", "files.temps-written",
          "files.renamed", "events.appended")
@@ -23,14 +24,6 @@ STOPS = ("journal.temps-written", "journal.renamed", "journal.durable", "files.t
 def _spawn(repo, argv, stop):
     return subprocess.Popen([JIT_BIN, *argv], cwd=repo.root, env={**repo.env, "JIT_STOP_AT": stop},
                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-
-
-def _stopped(proc) -> bool:
-    try:
-        with open(f"/proc/{proc.pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "T"
-    except (FileNotFoundError, IndexError):
-        return False
 
 
 def test_killed_claimers_leave_each_issue_claimed_or_not(repo):
@@ -44,12 +37,7 @@ def test_killed_claimers_leave_each_issue_claimed_or_not(repo):
         procs = [_spawn(repo, ["issue", "claim", t, f"agent:k{round_}-{n}", "--ttl", "600"], stop)
                  for n, t in enumerate(targets)]
         procs.append(_spawn(repo, ["issue", "claim-next", f"agent:k{round_}-next"], stop))
-        holder = None
-        deadline = time.monotonic() + 120
-        while holder is None and any(p.poll() is None for p in procs):
-            holder = next((p for p in procs if p.poll() is None and _stopped(p)), None)
-            assert time.monotonic() < deadline, "no claimer stopped or exited"
-            time.sleep(0.002)
+        holder = wait_for_stop(procs)
         if holder is not None:
             os.kill(holder.pid, signal.SIGCONT)
             time.sleep(rng.uniform(0, 0.002))

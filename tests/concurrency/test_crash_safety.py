@@ -16,7 +16,7 @@ import subprocess
 import time
 
 import pytest
-from jit_testing import JIT_BIN
+from jit_testing import JIT_BIN, wait_for_stop
 
 from jit.domain.model import Issue
 
@@ -59,28 +59,6 @@ def _command(issues, rng, tmp_path):
     if kind == "reject":
         return ["issue", "reject", rng.choice(anyone), "--reason", "crash test"]
     return ["issue", "create", "--title", "fallback"]
-
-
-def stopped(proc) -> bool:
-    try:
-        with open(f"/proc/{proc.pid}/stat") as fh:
-            return fh.read().rsplit(")", 1)[1].split()[0] == "T"
-    except (FileNotFoundError, IndexError):
-        return False
-
-
-def wait_for_stop(batch, timeout=120):
-    """The process that stopped itself at its crash point, or None when every one exited first
-    (each refused or had nothing to write). Polls; never decides by elapsed time."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        for proc in batch:
-            if proc.poll() is None and stopped(proc):
-                return proc
-        if all(proc.poll() is not None for proc in batch):
-            return None
-        time.sleep(0.002)
-    raise AssertionError("no writer stopped or exited within the timeout")
 
 
 def _whole_but_the_log_tail(data, storage_sound):
