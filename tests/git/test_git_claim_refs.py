@@ -163,3 +163,23 @@ def test_a_claim_finished_here_keeps_its_ref_until_the_branch_shows_it_finished(
     assert set(remote_claims(tmp_path)) == {second}
     b.sync()
     assert b.show(first)["state"] == "done"
+
+
+def test_a_heartbeat_renews_the_claim_ref_and_a_taken_over_holder_learns_it_lost(tmp_path):
+    a, b = make_team(tmp_path, ("a", "b"))
+    for clone in (a, b):  # claims go through the remote for every command, heartbeat included
+        config = clone.data / "config.toml"
+        config.write_text(config.read_text() + '\n[sync]\nremote = "origin"\n')
+    issue = a.create("Task")
+    a.sync()
+    b.sync()
+    a.ok("issue", "claim", issue, "agent:a", "--ttl", "8")
+    first = remote_claims(tmp_path)[issue]
+    assert b.jit("issue", "claim", issue, "agent:b").code == 4  # b starts counting
+    a.ok("issue", "heartbeat", issue, "--actor", "agent:a")
+    assert remote_claims(tmp_path)[issue] != first  # a new value: every observer's count restarts
+    assert b.jit("issue", "claim", issue, "agent:b").code == 4
+    time.sleep(8.5)  # a stopped renewing; b has seen the same value for longer than the lease
+    assert b.ok("issue", "claim", issue, "agent:b")["assignee"] == "agent:b"
+    late = a.jit("issue", "heartbeat", issue, "--actor", "agent:a", "--json")
+    assert late.code == 4, late

@@ -203,7 +203,9 @@ def unassign(ns, out, ctx):
 
 
 def heartbeat(ns, out, ctx):
-    issue = claims.heartbeat(ctx, ns.id, ttl=ns.ttl, force=ns.force, reason=ns.reason)
+    from jit.service import remote_claims
+
+    issue = remote_claims.heartbeat(ctx, ns.id, ttl=ns.ttl, force=ns.force, reason=ns.reason)
     out.emit(issue, human=lambda: f"lease of {issue.id[:8]} renewed until {issue.lease['expires_at']}",
              quiet=issue.id)
 

@@ -205,7 +205,7 @@ TOOLS = [
     Tool("issue_unassign", "Clear the assignee; in_progress goes back to ready.",
          lambda ctx, a: claims.unassign(ctx, a["id"]), {"id": ID}, ("id",)),
     Tool("issue_heartbeat", "Renew the lease of your claim.",
-         lambda ctx, a: claims.heartbeat(ctx, a["id"], ttl=a.get("ttl")), {"id": ID, "ttl": TTL}, ("id",)),
+         lambda ctx, a: remote_claims.heartbeat(ctx, a["id"], ttl=a.get("ttl")), {"id": ID, "ttl": TTL}, ("id",)),
     # -- dependencies and graph -----------------------------------------------------------------
     Tool("dep_add", "Make id depend on depends_on; cycles are refused.",
          lambda ctx, a: deps.add_dependency(ctx, a["id"], a["depends_on"]), {"id": ID, "depends_on": ID},

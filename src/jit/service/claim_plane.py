@@ -100,6 +100,27 @@ class Plane:
             entry.write({"sha": sha, "assignee": assignee, "state": "granted"})
             return issue
 
+    def renew(self, issue_id: str, ttl) -> bool:
+        """Push a renewal of this clone's claim (a new commit, so every observer's count restarts).
+        False when the claim was not made through the refs. Raises Conflict when the ref changed:
+        another machine took the claim over after its lease ran out there."""
+        with _Entry(self.folder, issue_id) as entry:
+            data = entry.read()
+            if data.get("state") != "granted" or not isinstance(data.get("sha"), str):
+                return False
+            claim = {"issue": issue_id, "assignee": data.get("assignee"), "ttl": ttl,
+                     "by": self.ctx.actor(data.get("assignee"))}
+            new = self.refs.record(claim, parent=data["sha"])
+            outcome = self.refs.swap(issue_id, new, data["sha"])
+            if outcome == WON:
+                entry.write({**data, "sha": new})
+                return True
+            if outcome == LOST:
+                entry.remove()
+                raise Conflict(f"the claim on {issue_id[:8]} was taken over on {self.remote} after its lease ran "
+                               "out there; claim again (`jit issue claim-next --sync`)", {"id": issue_id})
+            return False
+
     # -- tidying what this clone left ----------------------------------------------------
     def recover(self) -> list:
         """Give back refs this clone pushed but never recorded (a killed claimer), and refs of its

@@ -148,3 +148,16 @@ def tidy_claim_refs(ctx, clone, branch_head) -> list:
         return states
 
     return sorted(set(plane.recover()) | set(plane.collect(states_on_branch)))
+
+
+def heartbeat(ctx, ref, ttl=None, force=False, reason=None):
+    """`jit issue heartbeat`: the local rules (claims.heartbeat), then, for a claim made through the
+    claim refs, a renewal pushed to the remote so other machines do not see the lease run out.
+
+    Raises Conflict when another machine took the claim over after its lease ran out there."""
+    issue = claims.heartbeat(ctx, ref, ttl=ttl, force=force, reason=reason)
+    if claims_through_remote(ctx):
+        plane = _claim_plane(ctx, None, None)
+        if plane is not None:
+            plane.renew(issue.id, (issue.lease or {}).get("ttl"))
+    return issue
