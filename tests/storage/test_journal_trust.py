@@ -184,3 +184,24 @@ def test_init_ignores_every_runtime_file_and_validate_warns_when_git_tracks_one(
     assert report.code == 5
     [problem] = report.json["problems"]
     assert problem["kind"] == "tracked_runtime_file" and "git rm --cached .jit/index.sqlite" in problem["fix"]
+
+
+def test_the_web_status_with_a_planted_journal_answers_and_touches_nothing_outside(repo, tmp_path):
+    """Issue 11 item 2 through `jit serve`: GET /api/status is a read like `jit status`."""
+    pytest.importorskip("starlette")
+    from starlette.testclient import TestClient
+
+    from jit.web.app import create_app
+
+    victim = tmp_path.parent / f"{tmp_path.name}-victim.txt"
+    victim.write_text("keep me")
+    repo.create("a real issue")
+    (repo.data / ".journal.json").write_text(json.dumps({"files": {f"../../{victim.name}": None}, "events": []}))
+    try:
+        app = create_app(repo.root, env=repo.env)
+        with TestClient(app, base_url="http://127.0.0.1") as client:
+            response = client.get("/api/status")
+        assert response.status_code == 200 and response.json()["total"] == 1, response.text
+        assert victim.read_text() == "keep me" and (repo.data / ".journal.json").exists()
+    finally:
+        victim.unlink(missing_ok=True)
