@@ -20,7 +20,7 @@ from jit_testing import JIT_BIN, wait_for_stop
 
 from jit.domain.model import Issue
 
-BATCHES = 24
+BATCHES = int(os.environ.get("JIT_CRASH_BATCHES", "24"))  # a long storm: JIT_CRASH_BATCHES=500
 PARALLEL = 3
 # Steps after which a random extra instant still lands in the commit (events.mid-append leaves a torn
 # tail by design and is covered by tests/crash; after journal.removed nothing is left to interrupt).
