@@ -214,8 +214,9 @@ def to_sql(node, blocked_sql=("0", ())) -> tuple:
         test = "i.assignee GLOB ?" if glob else "i.assignee = ?"
         return f"i.assignee IS NOT NULL AND {test}", [_sql_glob(value) if glob else value]
     if field == "label":
+        # IN (list subquery) is computed once; a correlated EXISTS re-ran a label search per issue.
         test = "l.label GLOB ?" if glob else "l.label = ?"
-        return f"EXISTS (SELECT 1 FROM labels l WHERE l.id = i.id AND {test})", [_sql_glob(value) if glob else value]
+        return f"i.id IN (SELECT l.id FROM labels l WHERE {test})", [_sql_glob(value) if glob else value]
     column = "i.id" if field == "id" else "i.parent"
     return f"{column} IS NOT NULL AND replace({column}, '-', '') GLOB ?", [value + "*"]
 

@@ -38,6 +38,13 @@ def blocked_where(precheck_keys) -> tuple:
     return where, keys
 
 
+class _StateTitle:
+    __slots__ = ("state", "title")
+
+    def __init__(self, state, title):
+        self.state, self.title = state, title
+
+
 class Queries:
     """Mixed into Index: `self.connection()` is fresh, `self.as_checked()` is as last checked."""
 
@@ -73,6 +80,17 @@ class Queries:
             part = ids[start:start + 500]
             found.update(self.connection().execute(
                 f"SELECT id, state FROM issues WHERE id IN ({','.join('?' * len(part))})", part))
+        return found
+
+    def states_titles(self, ids) -> dict:
+        """{id: object with .state and .title} for the given ids: what a blocking reason names."""
+        ids, found = list(ids), {}
+        for start in range(0, len(ids), 500):
+            part = ids[start:start + 500]
+            for issue_id, state, title in self.connection().execute(
+                    f"SELECT id, state, json_extract(json, '$.title') FROM issues WHERE json IS NOT NULL "
+                    f"AND id IN ({','.join('?' * len(part))})", part):
+                found[issue_id] = _StateTitle(state, title)
         return found
 
     def deps_map(self) -> dict:
