@@ -165,7 +165,7 @@ def main() -> int:
     args = ap.parse_args()
     env = bench_env()
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(__file__).parents[1] / "src" / "jit")],
-                   stdout=subprocess.DEVNULL, env=env)
+                   stdout=subprocess.DEVNULL, env=env, check=False)
     sizes = [int(s) for s in args.sizes.split(",") if s]
     base = Path(tempfile.mkdtemp(prefix="jit-bench-"))
     results = {"machine": f"{platform.node()} {platform.machine()} {os.cpu_count()} cores, "
@@ -181,7 +181,7 @@ def main() -> int:
             root = base / f"store-{n}"
             r = {"import_s": build_store(root, n, env)}
             time.sleep(2.1)  # let freshly written files age out of the index's racy window
-            subprocess.run([J, "query", "available", "-q"], cwd=root, env=env, stdout=subprocess.DEVNULL)
+            subprocess.run([J, "query", "available", "-q"], cwd=root, env=env, stdout=subprocess.DEVNULL, check=False)
             avail = timed([J, "query", "available", "--json"], root, env, args.runs)
             r["available_ms"], r["available_rss_mb"] = avail["ms"], avail["rss_mb"]
             ids = ready_ids(root, env, 2 * (args.runs + 2))
@@ -190,8 +190,8 @@ def main() -> int:
                                   root, env, args.runs)["ms"]
             r["create_ms"] = timed([J, "issue", "create", "--title", "bench", "-q"], root, env, args.runs)["ms"]
             r["prime_ms"] = timed([J, "prime"], root, env, args.runs)["ms"]  # env names agent:bench, holding claims
-            r["prime_bytes"] = max(len(subprocess.run([J, "prime", *fmt], cwd=root, env=env, capture_output=True)
-                                       .stdout) for fmt in ((), ("--json",)))
+            r["prime_bytes"] = max(len(subprocess.run([J, "prime", *fmt], cwd=root, env=env, capture_output=True,
+                                                      check=False).stdout) for fmt in ((), ("--json",)))
             tw = taskwarrior_ready(root, n, max(3, args.runs // 2)) if n <= 10000 else None
             r["taskwarrior_ready_ms"] = tw["ms"] if tw else None
             results["sizes"][n] = r

@@ -7,7 +7,6 @@ pull`) and the very next query must show it.
 
 import json
 import os
-import shutil
 import subprocess
 import time
 

@@ -115,7 +115,7 @@ def test_index_always_agrees_with_the_files(repo, ops):
 
     for op, x, y in ops:
         ids = sorted(ctx.files.ids())
-        pick = (lambda k: ids[k % len(ids)]) if ids else None
+        pick = (lambda k, ids=ids: ids[k % len(ids)]) if ids else None
         try:
             if op == "create" or not ids:
                 issues.create_issue(ctx, f"Issue {x}", priority=["critical", "high", "normal", "low"][y % 4])
