@@ -198,3 +198,14 @@ def test_loading_state_and_dark_theme(browser, server):
         assert pg.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(246, 248, 250)"
     finally:
         light.close()
+
+
+def test_a_live_refresh_never_throws_away_what_a_person_is_typing(page, server, repo, ids):
+    from playwright.sync_api import expect
+
+    page.goto(server.url + f"#/issue/{ids['docs']}")
+    page.fill("#comment-text", "half a thought")
+    repo.ok("issue", "update", ids["docs"], "--title", "Changed by an agent meanwhile")
+    page.locator("h1").click()  # the field loses focus: the waiting refresh runs now
+    expect(page.locator(".issue-page h1 .issue-title")).to_have_text("Changed by an agent meanwhile")
+    expect(page.locator("#comment-text")).to_have_value("half a thought")

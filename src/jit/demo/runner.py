@@ -70,8 +70,8 @@ def run_demo(agents: int = 3, keep: bool = False, out=None) -> dict:
         os.makedirs(os.path.join(workdir, "work"))
         ctx, env, ids = build(workdir)
         fate = "kept afterwards (--keep)" if keep else "deleted at the end; add --keep to keep it"
-        out.write(f"demo repository: {workdir} ({fate})\n{len(ids)} issues, gates: tests (auto: {CHECKER}), review (manual); "
-                  f"{agents} agents start now\n\n")
+        out.write(f"demo repository: {workdir} ({fate})\n{len(ids)} issues, gates: tests (auto: {CHECKER}), "
+                  f"review (manual); {agents} agents start now\n\n")
         t0 = time.monotonic()
         lines, lock = [], threading.Lock()
         procs = []

@@ -4,9 +4,9 @@
  * attribute, never through innerHTML; the one exception is the issue
  * description, which the server renders from markdown with raw HTML disabled.
  * Live refresh: /api/version is polled every second and the current view is
- * re-rendered when the stamp changes (a CLI change shows up within ~1 s), except
- * while a person is typing in a form of the view (the refresh waits until the
- * field loses focus or the form is sent, so nothing typed is lost).
+ * re-rendered when the stamp changes (a CLI change shows up within ~1 s). While a
+ * field has the focus the refresh waits until it loses it; text typed but not
+ * sent is carried over into the re-rendered page, so nothing typed is lost.
  */
 import { ApiError, api, el, short } from "./dom.js";
 import { renderGraph } from "./graph.js";
@@ -55,12 +55,23 @@ function route() {
   return { name: "board" };
 }
 
-/* A person is typing in the view: a focused field, or a field whose text differs from what was rendered. */
+/* What a field held when it was rendered. */
+function initial(field) {
+  if (field.tagName !== "SELECT") return field.defaultValue;
+  const chosen = [...field.options].find((o) => o.defaultSelected) || field.options[0];
+  return chosen ? chosen.value : "";
+}
+
+/* Fields of the view whose text differs from what was rendered: [[id, value]]. */
+const edited = (view) => [...view.querySelectorAll("input[id], textarea[id], select[id]")]
+  .filter((f) => f.value !== initial(f)).map((f) => [f.id, f.value]);
+
+/* A person is typing in the view (a field has the focus): a live refresh waits, so the caret stays put.
+ * Text typed but not sent survives any re-render of the same page (see render). */
 function typing() {
   const view = document.getElementById("view");
   const active = document.activeElement;
-  if (active && view.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName)) return true;
-  return [...view.querySelectorAll("input, textarea")].some((f) => f.value !== f.defaultValue);
+  return Boolean(active && view.contains(active) && /^(INPUT|TEXTAREA|SELECT)$/.test(active.tagName));
 }
 
 async function render(live) {
@@ -94,12 +105,18 @@ async function render(live) {
   if (seq !== renderSeq) return; // a newer render started meanwhile; its answer wins
   const wrap = view.querySelector(".graph-wrap");
   const opened = [...view.querySelectorAll("details[open][id]")].map((d) => d.id);
+  // A re-render of the same page keeps what a person typed and where the cursor was.
+  const typed = edited(view);
+  const focused = document.activeElement && view.contains(document.activeElement) ? document.activeElement.id : "";
   const keep = { x: window.scrollX, y: window.scrollY, gx: wrap ? wrap.scrollLeft : 0, gy: wrap ? wrap.scrollTop : 0,
     route: view.dataset.route };
   view.replaceChildren(content);
   view.removeAttribute("aria-busy");
   if (keep.route === location.hash) {
     for (const id of opened) { const d = document.getElementById(id); if (d) d.open = true; }
+    for (const [id, value] of typed) { const f = document.getElementById(id); if (f) f.value = value; }
+    const again = focused && document.getElementById(focused);
+    if (again) again.focus();
   }
   view.dataset.route = location.hash;
   document.title = r.name === "issue" ? `${short(r.id)} · jit` : `jit · ${r.name}`;

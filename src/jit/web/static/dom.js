@@ -87,6 +87,9 @@ export function actionButton(label, action, attrs) {
     button.disabled = true;
     try {
       await action();
+      // Sent: the fields beside the button are spent (a re-render would otherwise keep them as typed).
+      const home = button.closest(".act-row, .form");
+      if (home) home.querySelectorAll("input, textarea").forEach((f) => { f.value = f.defaultValue; });
       document.dispatchEvent(new CustomEvent("jit:changed"));
     } catch (err) {
       document.dispatchEvent(new CustomEvent("jit:error", { detail: err instanceof ApiError ? err.message : String(err) }));
