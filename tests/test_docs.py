@@ -104,3 +104,17 @@ def test_every_option_and_argument_has_help_text():
             if not (action.help or "").strip():
                 missing.append(f"jit {' '.join(command)} {'/'.join(action.option_strings) or action.dest}")
     assert not missing, "options and arguments without help text:\n  " + "\n  ".join(missing)
+
+
+def test_install_commands_work_from_a_clone():
+    """The package is not published: no doc or message may send people to `pip install 'jit-tracker[...]'`;
+    the README's first command is the one the quickstart and the fresh-venv test rely on."""
+    texts = {p.name: p.read_text() for p in [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]}
+    texts.update({str(p.relative_to(ROOT)): p.read_text() for p in sorted((ROOT / "src").rglob("*.py"))})
+    offenders = [name for name, text in texts.items()
+                 if re.search(r"pip install[^\n`]*jit-tracker", text) and name != "decisions.md"]
+    assert not offenders, offenders
+    readme = texts["README.md"]
+    assert "python3 -m venv .venv && .venv/bin/pip install -q -e . && .venv/bin/jit demo" in readme
+    assert "python3 -m venv .venv && .venv/bin/pip install -q -e ." in texts["quickstart.md"]
+    assert ".venv/bin" in readme and "source .venv/bin/activate" in readme
