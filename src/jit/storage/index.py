@@ -207,14 +207,22 @@ class Index(index_query.Queries):
         if names == known_names and sigs == known_sigs and not racy:
             self._note_folder(conn, folder)
             return
-        now = dict(zip(names, sigs))
-        changed = {n for n, s in set(zip(names, sigs)) - set(zip(known_names, known_sigs))}
-        gone = [n[:-5] for n in set(known_names) - set(names)]
+        if names == known_names:  # the usual case: files rewritten, none added or removed
+            now = {n: s for n, s, k in zip(names, sigs, known_sigs) if s != k}
+            gone = []
+        else:
+            known = dict(zip(known_names, known_sigs))
+            now = {n: s for n, s in zip(names, sigs) if known.get(n) != s}
+            gone = [n[:-5] for n in known.keys() - set(names)]
+        changed = set(now)
+        if racy:
+            listed = dict(zip(names, sigs))
+            now.update((n, listed[n]) for n in racy if n in listed)
         # Only a changed or formerly racy file can be racy now: its signature is newer than the last check.
         racy_after = time.time_ns() - RACY_NS
-        now_racy = [n for n in changed | set(racy) if n in now and max(now[n][0], now[n][1]) > racy_after]
+        now_racy = [n for n, s in now.items() if max(s[0], s[1]) > racy_after]
         rows = Rows()
-        for name in changed | (set(racy) & now.keys()):
+        for name in now:  # changed, or racy at the last check and still here
             self._read_into(rows, name)
         if racy:
             self._drop_unchanged(conn, rows, [n[:-5] for n in racy if n not in changed])
