@@ -23,7 +23,7 @@ import random
 import time
 
 from jit.domain.ids import is_full_id
-from jit.errors import Conflict, JitError, NothingAvailable
+from jit.errors import Conflict, JitError, NotFound, NothingAvailable
 from jit.service import claims, queries
 from jit.storage.atomic import write_atomic
 from jit.storage.claim_refs import LOST, UNSUPPORTED, WON, ClaimRefs
@@ -39,9 +39,9 @@ class Fallback(Exception):
 
 
 class Plane:
-    def __init__(self, ctx, git, remote: str, also_fetch=(), after_fetch=None):
+    def __init__(self, ctx, git, remote: str, also_fetch=(), branch=None):
         self.also_fetch = tuple(also_fetch)
-        self.after_fetch = after_fetch or (lambda: None)
+        self.branch = branch or _NoBranch()  # the remote branch as fetched: its issue states, a merge
         self.ctx = ctx
         self.refs = ClaimRefs(git, remote)
         self.remote = remote
@@ -54,7 +54,6 @@ class Plane:
     def held(self) -> dict:
         """{issue id: (commit, claim)} of live claims; expired ones are left out (see module doc)."""
         found = self.refs.held(self.also_fetch)
-        self.after_fetch()  # e.g. merge the branch fetched along (local work, under the lock)
         seen_path = os.path.join(os.path.dirname(self.folder), SEEN)
         seen = _read_json(seen_path)
         now = time.time()
@@ -188,6 +187,14 @@ class Plane:
         return removed
 
 
+class _NoBranch:
+    def states(self, ids) -> dict:
+        return {}
+
+    def merge(self) -> None:
+        pass
+
+
 class _Entry:
     """One ledger file, flocked while its claim is in flight (the kernel drops the lock on kill -9)."""
 
@@ -242,12 +249,18 @@ def _safe(name: str) -> str:
 def claim(plane: Plane, ref: str, assignee: str, ttl):
     """Raises Conflict when another machine holds the issue (or won the race), Fallback as above."""
     plane.recover()
-    held = plane.held()  # brings the branch too: an issue made on another machine resolves
-    issue_id = plane.ctx.resolve(ref)
+    held = plane.held()  # brings the branch too
+    try:
+        issue_id = plane.ctx.resolve(ref)
+    except NotFound:
+        plane.branch.merge()  # an issue made on another machine
+        issue_id = plane.ctx.resolve(ref)
     if issue_id in held:
         holder = held[issue_id][1].get("assignee") or "another machine"
         raise Conflict(f"issue {issue_id[:8]} is held by {holder} (claimed on {plane.remote})",
                        {"id": issue_id, "holder": holder})
+    if not _claimable(plane.branch.states([issue_id]).get(issue_id)):
+        plane.branch.merge()  # the branch knows better (finished, blocked, held): let the rules see it
     issue = plane.grab(issue_id, assignee, ttl)
     if issue is None:
         raise Conflict(f"issue {issue_id[:8]} was claimed on {plane.remote} by another machine first",
@@ -255,9 +268,26 @@ def claim(plane: Plane, ref: str, assignee: str, ttl):
     return issue
 
 
+def _claimable(remote) -> bool:
+    """On the fetched branch: absent (made here, not yet synced) or ready and unassigned."""
+    return remote is None or (remote.get("state") == "ready" and not remote.get("assignee"))
+
+
+def _spread(candidates) -> list:
+    """Agents on several machines see the same best issue; trying the equally good ones in a random
+    order (never a lower priority first) turns most races into no race at all."""
+    if not candidates:
+        return []
+    best = candidates[0][1]
+    lead = [c for c in candidates[:8] if c[1] == best]
+    random.shuffle(lead)
+    return lead + candidates[len(lead):]
+
+
 def claim_next(plane: Plane, assignee: str, ttl, pick):
-    """`pick(exclude)` lists the local candidates in order. A lost race moves to the next candidate;
-    after a few losses the claims are fetched again, with a short jittered pause.
+    """`pick(exclude)` lists the local candidates in order, as (id, priority). Candidates the fetched
+    branch shows finished, blocked or held are skipped without merging; a lost race moves to the next
+    candidate; after a few losses the claims are fetched again, with a short jittered pause.
 
     Raises NothingAvailable when every candidate is held."""
     plane.recover()
@@ -269,7 +299,10 @@ def claim_next(plane: Plane, assignee: str, ttl, pick):
         candidates = pick(excluded)
         if not candidates:
             raise NothingAvailable("no issue is available to claim", {"assignee": assignee})
-        for issue_id in candidates:
+        remote = plane.branch.states([c[0] for c in candidates])
+        stale = {c[0] for c in candidates if not _claimable(remote.get(c[0]))}
+        excluded |= stale
+        for issue_id, _priority in _spread([c for c in candidates if c[0] not in stale]):
             try:
                 issue = plane.grab(issue_id, assignee, ttl)
             except (Conflict, claims_refusals()):
@@ -294,6 +327,6 @@ def available_ids(ctx, labels=(), priority=None, filter=None):
     def pick(excluded):
         page = queries.available(ctx, labels=labels, priority=priority, filter=filter,
                                  limit=CANDIDATES + len(excluded))
-        ids = [getattr(i, "id", None) or i["id"] for i in getattr(page, "items", page)]
-        return [i for i in ids if i not in excluded][:CANDIDATES]
+        rows = [(getattr(i, "id", None) or i["id"], getattr(i, "priority", None)) for i in getattr(page, "items", page)]
+        return [r for r in rows if r[0] not in excluded][:CANDIDATES]
     return pick

@@ -72,8 +72,41 @@ def _claim_plane(ctx, remote, branch):
     if (ctx.config.get("sync") or {}).get("claim_refs", True) is False:
         return None
     clone = _Clone(ctx, remote, branch)
+    try:
+        # One fetch brings the claims and the branch; the branch is read, and merged only when needed.
+        return Plane(ctx, clone.git, clone.remote, also_fetch=[f"+refs/heads/{clone.branch}:{clone.tracking}"],
+                     branch=_FetchedBranch(ctx, clone))
+    except Fallback:
+        return None
 
-    def merge_fetched():
+
+class _FetchedBranch:
+    """The remote branch as the last fetch left it: issue states read straight from git, and a merge
+    into this clone (local work under the lock) for when the local view must catch up."""
+
+    def __init__(self, ctx, clone):
+        self.ctx = ctx
+        self.clone = clone
+
+    def states(self, ids) -> dict:
+        import json
+
+        git, head = self.clone.git, self.clone.git.rev(self.clone.tracking)
+        if not head or not ids:
+            return {}
+        wanted = [(head, f"{self.clone.pathspec}/issues/{i}.json") for i in ids]
+        found = {}
+        for (_rev, path), text in git.read_blobs(wanted).items():
+            try:
+                doc = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(doc, dict):
+                found[path.rsplit("/", 1)[-1].removesuffix(".json")] = doc
+        return found
+
+    def merge(self) -> None:
+        clone = self.clone
         proc = clone.git.run("rev-parse", f"{clone.tracking}^{{commit}}", "HEAD^{commit}", check=False)
         found = proc.stdout.split()
         if proc.returncode == 0 and len(found) == 2:
@@ -82,15 +115,8 @@ def _claim_plane(ctx, remote, branch):
             remote_head, head = clone.git.rev(clone.tracking), clone.git.head()
         if remote_head is None or (head and (remote_head == head or clone.git.is_ancestor(remote_head, head))):
             return
-        with _locked(ctx) as lctx:
+        with _locked(self.ctx) as lctx:
             clone.merge_in(lctx, remote_head)
-
-    try:
-        # One fetch brings the claims and the branch; the merge (if the branch moved) is local work.
-        return Plane(ctx, clone.git, clone.remote, also_fetch=[f"+refs/heads/{clone.branch}:{clone.tracking}"],
-                     after_fetch=merge_fetched)
-    except Fallback:
-        return None
 
 
 def _fell_back(ctx, plane) -> None:

@@ -10,7 +10,7 @@ one claim costs one round trip. Plumbing only: no work tree, no branch, no merge
 
 import json
 
-from jit.storage.git import GitError
+from jit.storage.git import GitError, fetch_refspecs
 
 NAMESPACE = "refs/jit/claims/"
 MIRROR = "refs/jit/remote-claims/"  # local copy of the remote's claims, refreshed by held()
@@ -30,8 +30,7 @@ class ClaimRefs:
     def held(self, also=()) -> dict:
         """{issue id: (commit, claim dict)} for every claim on the remote: one fetch (which can bring
         other refspecs along, e.g. the branch), one local read."""
-        proc = self.git.run("fetch", "--quiet", "--no-tags", "--prune", self.remote,
-                            f"+{NAMESPACE}*:{MIRROR}*", *also, check=False)
+        proc = fetch_refspecs(self.git, self.remote, f"+{NAMESPACE}*:{MIRROR}*", *also)
         if proc.returncode != 0 and also and "find remote ref" in proc.stderr:
             return self.held()  # the remote has no such branch yet: the claims alone
         if proc.returncode != 0:

@@ -119,7 +119,7 @@ class Git:
     # -- exchanging -----------------------------------------------------------------------
     def fetch(self, remote: str, branch: str, into: str) -> str | None:
         """Fetch remote's branch into the ref `into`; its commit, or None when the remote has no such branch."""
-        proc = self.run("fetch", "--quiet", "--no-tags", remote, f"+refs/heads/{branch}:{into}", check=False)
+        proc = fetch_refspecs(self, remote, f"+refs/heads/{branch}:{into}", prune=False)
         if proc.returncode != 0:
             text = proc.stderr.lower()
             if "couldn't find remote ref" in text or "could not find remote ref" in text:
@@ -200,3 +200,20 @@ class Git:
             found[item] = data[pos:pos + size].decode("utf-8", "replace")
             pos += size + 1
         return found
+
+
+def fetch_refspecs(git: Git, remote: str, *refspecs: str, prune: bool = True) -> subprocess.CompletedProcess:
+    """One `git fetch`, retried briefly when another process of this clone was updating the same local
+    refs at that moment ("cannot lock ref"): that fetch brought the same remote state, so losing the
+    local race is no failure, only a reason to look again."""
+    import random
+    import time
+
+    args = ["fetch", "--quiet", "--no-tags", *(["--prune"] if prune else []), remote, *refspecs]
+    for attempt in range(8):
+        proc = git.run(*args, check=False)
+        text = proc.stderr.lower()
+        if proc.returncode == 0 or not ("cannot lock ref" in text or ".lock': file exists" in text):
+            return proc
+        time.sleep(random.uniform(0.01, 0.05 * (attempt + 1)))
+    return proc
