@@ -131,3 +131,15 @@ def assert_whole(repo, torn_tail_allowed: bool) -> None:
     assert lines[-1] == b"" or torn_tail_allowed, f"events.jsonl ends in a torn line: {lines[-1][:80]!r}"
     for line in lines[:-1]:
         json.loads(line)
+
+
+def validate_problems(repo) -> list:
+    """`jit validate`'s problems, computed in this process (the same service call the command
+    makes, without a second interpreter start-up per scenario)."""
+    from jit.service.validate import validate
+
+    ctx = repo.ctx()
+    try:
+        return validate(ctx)["problems"]
+    finally:
+        ctx.close()
