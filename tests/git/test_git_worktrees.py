@@ -170,3 +170,25 @@ def test_a_claim_from_a_worktree_branch_syncs_through_the_shared_branch(tmp_path
     assert git(remote, "for-each-ref", "--format=%(refname)", "refs/heads").split() == ["refs/heads/main"]  # no branch named after the worktree
     assert b.jit("issue", "claim", issue, "agent:b", "--sync").code == 4
     assert os.path.exists(tmp_path / "a-wt" / ".git")
+
+
+def test_worktrees_of_a_bare_repository_share_the_first_store_used(tmp_path):
+    seed = tmp_path / "seed"
+    git(tmp_path, "init", "--quiet", "--initial-branch=main", str(seed))
+    ok(seed, "init")
+    ok(seed, "issue", "create", "--title", "only")
+    git(seed, "add", "-A")
+    git(seed, "commit", "--quiet", "-m", "init")
+    bare = tmp_path / "project.git"
+    git(tmp_path, "clone", "--quiet", "--bare", str(seed), str(bare))
+    for name in ("one", "two", "three"):
+        git(bare, "worktree", "add", "--quiet", str(tmp_path / name), "-b", name)
+    codes = [run(tmp_path / name, "issue", "claim-next", f"agent:{name}").returncode
+             for name in ("one", "two", "three")]
+    assert sorted(codes) == [0, 3, 3]
+    lead = (bare / "jit-lead-worktree").read_text().strip()
+    assert lead == str(tmp_path / "one")
+    git(bare, "worktree", "remove", "--force", str(tmp_path / "one"))
+    # The lead is gone: the next worktree to use its store becomes the lead.
+    assert run(tmp_path / "two", "issue", "claim-next", "agent:two").returncode == 0
+    assert run(tmp_path / "three", "issue", "claim-next", "agent:three").returncode == 3
