@@ -38,13 +38,13 @@ def test_every_event_type_shows_its_essentials(repo):
     assert defined[1].endswith('tests: "Tests pass" (auto, postcheck, checker `true`)')
     assert [line.split("tester  ")[1] for line in lines if " issue_created " in line] == [
         '"Alpha" (ready)', '"Beta" (backlog)', '"Gamma" (ready)']
-    assert 'title "Alpha" → "Alpha renamed"' in row_of(lines, "issue_updated")
+    assert 'title "Alpha" -> "Alpha renamed"' in row_of(lines, "issue_updated")
     assert "+type:x" in row_of(lines, "issue_updated")
-    rejected = [line for line in lines if "→ rejected" in line]
-    assert rejected[0].endswith("backlog → rejected; reason: not needed")
-    assert "ready → in_progress by human:ana" in row_of(lines, "issue_claimed")
+    rejected = [line for line in lines if "-> rejected" in line]
+    assert rejected[0].endswith("backlog -> rejected; reason: not needed")
+    assert "ready -> in_progress by human:ana" in row_of(lines, "issue_claimed")
     assert "review passed by human:bob" in row_of(lines, "gate_passed")
-    assert row_of(lines, "state_changed").endswith("gated → done (gates)")
+    assert row_of(lines, "state_changed").endswith("gated -> done (gates)")
     # The long reason is shortened at a word boundary and says so with an ellipsis.
     shown = rejected[1].split("reason: ", 1)[1]
     assert shown.endswith("…") and shown != LONG_REASON
@@ -70,4 +70,4 @@ def test_unknown_or_odd_events_still_read(repo):
     assert event_summary({"type": "something_new", "data": {"a": 1, "b": "two", "c": {"d": 3}}}) == \
         'a=1, b=two, c={"d":3}'
     assert event_summary({"type": "gate_defined", "data": {"gate": "not a dict"}}).startswith("?")
-    assert event_summary({"type": "state_changed", "data": None}) == "None → None"
+    assert event_summary({"type": "state_changed", "data": None}) == "None -> None"

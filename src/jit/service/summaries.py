@@ -47,7 +47,7 @@ def _resolution_text(value) -> str | None:
 
 
 def _move(data: dict) -> str:
-    text = f"{data.get('from')} → {data.get('to')}"
+    text = f"{data.get('from')} -> {data.get('to')}"
     if data.get("assignee"):
         text += f" by {data['assignee']}"
     reason = data.get("reason")
@@ -77,9 +77,9 @@ def _fields(data: dict) -> str:
         elif name == "resolution":
             out.append(f"resolution: {_resolution_text(after) or 'cleared'}")
         elif name in ("title",):
-            out.append(f"title {_q(before)} → {_q(after)}")
+            out.append(f"title {_q(before)} -> {_q(after)}")
         else:
-            out.append(f"{name} {_value(before) if before is not None else '-'} → "
+            out.append(f"{name} {_value(before) if before is not None else '-'} -> "
                        f"{_value(after) if after is not None else '-'}")
     rest = _pairs(data, skip=("fields",))
     return "; ".join(out + rest) or "no field changed"
