@@ -119,3 +119,16 @@ def test_a_checker_printing_100_mb_costs_bounded_memory_and_keeps_the_tail(repo)
     [run] = repo.ok("gate", "runs", issue, "flood")
     assert run["output_bytes"] == 100_000_000 + 1 + len("THE-END\n")
     assert run["output_tail"].endswith("\nTHE-END\n") and len(run["output_tail"]) <= 4000
+
+
+@pytest.mark.parametrize("field, value", [("working_dir", 5), ("working_dir", "../up"), ("env", ["A=1", 2]),
+                                          ("env", {"JIT_GATE_KEY": "x"}), ("env", {"A": 1})])
+def test_a_hand_edited_run_setting_is_refused_before_the_checker_runs(repo, field, value):
+    define_auto(repo, "tests", "touch ran")
+    issue = repo.create("Parser", "--gate", "tests")
+    registry = json.loads((repo.data / "gates.json").read_text())
+    registry["tests"][field] = value
+    (repo.data / "gates.json").write_text(json.dumps(registry))
+    before = repo.snapshot()
+    assert_one_line_error(repo.jit("gate", "check", issue, "tests", "--json"), "usage", 2)
+    assert not (repo.root / "ran").exists() and repo.snapshot() == before

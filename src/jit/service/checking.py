@@ -8,7 +8,7 @@ record stores the commit it ran at. The verdict is recorded under the lock again
 
 import os
 
-from jit.domain.checks import parse_env, reusable_run, run_fingerprint
+from jit.domain.checks import check_working_dir, parse_env, reusable_run, run_fingerprint
 from jit.domain.leases import rfc3339
 from jit.domain.model import FAILED, PASSED
 from jit.errors import UsageError
@@ -36,8 +36,6 @@ def working_folder(ctx, working_dir, must_exist=True) -> str:
 def inside_root(ctx, working_dir):
     """A --working-dir as given by a user (relative to the root, or absolute inside it) in the
     stored form; refuses one that leaves the repository, also through a symlink. Raises UsageError."""
-    from jit.domain.checks import check_working_dir
-
     if working_dir is None:
         return None
     if os.path.isabs(working_dir):
@@ -73,7 +71,7 @@ def run_check(ctx, issue_id, key, *, on_progress=None, force=False, by=None):
 
         raise Refused(f"auto gate {key!r} has no checker command; set one with "
                       f"`jit gate update {key} --checker 'CMD'`", {"gate": key})
-    cwd = working_folder(ctx, gate.get("working_dir"))
+    cwd = working_folder(ctx, check_working_dir(gate.get("working_dir")))  # re-checked: gates.json is hand-editable
     state = git_state(ctx)
     runs = ctx.gate_files.list_runs(issue_id, key)
     if not force and state:
