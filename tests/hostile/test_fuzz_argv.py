@@ -32,6 +32,7 @@ HOSTILE = [
     "\u00e9" * 3000, "\U0001f4a5", "\u202e", "null", "[]", "{}", "epic:*", "*:*", "a:b:c", "type:", ":x",
     "(", ")", "NOT", "state:ready AND (", "label:[", "priority:high OR OR", "k=", "=v", "k=v=w", "agent:",
     "human:\x00", "0000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "../../etc/passwd", "/etc/passwd", "%s%n",
+    "k=1e999", "k=NaN", "k=-Infinity", "k=[1e999]", "k={\"a\": Infinity}",
 ]
 VALUES = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=12), st.integers().map(str),
                    st.floats(allow_nan=True, allow_infinity=True).map(repr))

@@ -14,6 +14,8 @@ import os
 import shutil
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 # kind -> (path under .jit/, format, valid copy under outside/ or None)
 KINDS = {
@@ -36,7 +38,7 @@ WRITES = [
     ["issue", "create", "--title", "new"], ["issue", "claim", "{D}", "agent:x", "--ttl", "60"],
     ["gate", "pass", "{A}", "review"], ["validate", "--fix"],
 ]
-# Wrong-type variants are many; each runs the commands that read that kind of file.
+# Wrong types deep inside a document: each example runs the commands that read that kind of file.
 TYPED_COMMANDS = {
     "issue": [["status"], ["issue", "list"], ["issue", "show", "{A}"], ["issue", "show", "{D}"], ["validate"],
               ["gate", "pass", "{A}", "review"]],
@@ -47,11 +49,13 @@ TYPED_COMMANDS = {
 }
 # Running a checker costs a shell: only where the gate's definition or its runs were damaged.
 CHECK = ["gate", "check", "{A}", "tests"]
+# People read too: the human rendering meets the same damaged values.
+HUMAN_READS = [["status"], ["issue", "list"], ["issue", "show", "{A}"], ["events", "tail", "-n", "5"],
+               ["gate", "runs", "{A}"], ["gate", "list"], ["query", "blocked"]]
 SUBPROCESS_SUBSET = [["status"], ["issue", "show", "{D}"], ["issue", "create", "--title", "new"]]
 
 TYPES = {"null": None, "zero": 0, "negative": -1, "huge": 10 ** 30, "float": 1e308, "infinity": float("inf"),
          "string": "x", "list": [], "object": {}, "true": True}
-NESTED_TYPES = ("null", "zero", "infinity", "string", "list", "object", "true")
 DEEP_LIST = b"[" * 100_000 + b"]" * 100_000
 DEEP_OBJECT = b'{"a":' * 100_000 + b"1" + b"}" * 100_000
 
@@ -76,23 +80,6 @@ def _bytes_corpus() -> dict:
 
 
 SPECIAL = ("directory", "link_valid", "link_secret", "link_dangling", "link_folder")
-
-
-def _json_variants(doc) -> dict:
-    """Wrong JSON types at every level of a valid document (top level, each key, one level down)."""
-    found = {f"top_{t}": v for t, v in TYPES.items()}
-
-    def walk(value, path, depth):
-        if depth > 2:
-            return
-        if isinstance(value, dict):
-            for key, child in value.items():
-                for t in NESTED_TYPES:
-                    found[f"{path}{key}={t}"] = _replace(doc, path + key, TYPES[t])
-                walk(child, f"{path}{key}.", depth + 1)
-
-    walk(doc, "", 0)
-    return found
 
 
 def _replace(doc, dotted, replacement):
@@ -152,8 +139,10 @@ def _valid_doc(case, kind):
 
 
 def _plant_types(case, kind, name):
-    doc = _valid_doc(case, kind)
-    content = _json_variants(doc)[name]
+    _plant_json(case, kind, TYPES[name[len("top_"):]])
+
+
+def _plant_json(case, kind, content):
     encoded = json.dumps(content).encode()
     if KINDS[kind][1] == "jsonl":
         with open(case.path(KINDS[kind][0]), "rb") as fh:
@@ -187,13 +176,24 @@ TOML_CORPUS = {
 
 
 def _kind_variants(kind, template=None):
-    """Every variant for one kind; the wrong-type ones are built from the template's valid document."""
+    """The fixed corpus for one kind: damaged bytes, special files, and (JSON kinds) a top level
+    of every wrong type; wrong types deeper down are drawn by hypothesis (test below)."""
     names = list(_bytes_corpus()) + list(SPECIAL)
     if kind == "config":
         names += [f"toml:{n}" for n in TOML_CORPUS]
-    if kind in TYPED_KINDS and template is not None:
-        names += [f"types:{n}" for n in _json_variants(_valid_doc(template, kind))]
+    if kind in TYPED_KINDS:
+        names += [f"types:top_{t}" for t in TYPES]
     return [(kind, n) for n in names]
+
+
+def _paths(doc, prefix="", depth=0) -> list:
+    """Dotted paths of every object member of doc, three levels deep."""
+    found = []
+    if isinstance(doc, dict) and depth < 3:
+        for key, child in doc.items():
+            found.append(prefix + key)
+            found += _paths(child, f"{prefix}{key}.", depth + 1)
+    return found
 
 
 def apply(case, kind, variant):
@@ -212,13 +212,9 @@ def test_hostile_files_never_end_in_an_internal_error(cases, kind):
     for _, variant in _kind_variants(kind, cases()):
         case = cases()
         apply(case, kind, variant)
-        commands = TYPED_COMMANDS[kind] if variant.startswith("types:") else READS + WRITES
-        typed = variant.startswith("types:")
-        if (not typed and kind in ("run", "gates", "config", "lock")) or (
-                kind == "gates" and variant.startswith(("types:tests", "types:top"))):
+        commands = READS + WRITES + [argv + ["--human"] for argv in HUMAN_READS]
+        if kind in ("run", "gates", "config", "lock"):
             commands = commands + [CHECK]
-        if not typed:  # people read too: the human rendering meets the same damaged values
-            commands = commands + [argv + ["--human"] for argv in READS]
         for argv in commands:
             try:
                 case.run([a for a in argv if a != "--human"], as_json="--human" not in argv)
@@ -247,3 +243,29 @@ def test_a_representative_subset_through_the_real_cli(cases, variant):
         plant(case, kind, variant)
         for argv in SUBPROCESS_SUBSET:
             case.run(argv, subprocess_cli=True)
+
+
+JSON_VALUES = st.one_of(
+    st.sampled_from(list(TYPES.values())),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+                 lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+                 max_leaves=6),
+)
+
+
+@pytest.mark.parametrize("kind", TYPED_KINDS)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_wrong_json_types_at_any_depth(cases, kind, data):
+    """Any member of a valid document (three levels deep) replaced by any JSON value;
+    each run draws different ones, and hypothesis keeps the failures it finds."""
+    case = cases()
+    doc = _valid_doc(case, kind)
+    if kind == "issue":
+        doc["lease"] = {"ttl": 60, "expires_at": "2026-01-01T00:00:00.000000Z"}  # so its members are drawn too
+    path = data.draw(st.sampled_from(_paths(doc)), label="path")
+    _plant_json(case, kind, _replace(doc, path, data.draw(JSON_VALUES, label="value")))
+    for argv in TYPED_COMMANDS[kind]:
+        for as_json in (True, False):
+            case.run(argv, as_json=as_json)
+    shutil.rmtree(case.sandbox)

@@ -206,3 +206,14 @@ def test_validate_reports_gate_definitions_that_cannot_run(repo):
     assert repo.ok("gate", "list")  # the registry itself still reads
     repo.ok("gate", "add", issue, "nochecker")
     clean_fail(repo, 5, "gate", "check", issue, "nochecker", match="no checker")
+
+
+@pytest.mark.parametrize("value", ["a=1e999", "a=NaN", "a=-Infinity", "a=[1, Infinity]"])
+def test_a_number_json_cannot_hold_is_refused_before_it_is_written(repo, value):
+    """Python's json would write NaN and Infinity, which no JSON reader (SQLite included) accepts."""
+    issue = repo.create("T")
+    clean_fail(repo, 2, "issue", "create", "--title", "x", "--context", value, match="finite")
+    clean_fail(repo, 2, "issue", "update", issue, "--context", value, match="finite")
+    (repo.data / "issues" / f"{UUID}.json").write_text('{"id": "%s", "title": "t", "state": "ready", '
+                                                       '"context": {"a": NaN}}' % UUID)
+    clean_fail(repo, 1, "issue", "show", UUID, match="NaN is not a JSON value", json_code="corrupt_file")

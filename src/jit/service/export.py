@@ -26,9 +26,12 @@ def encode(record: dict) -> str:
 def header(ctx) -> dict:
     from jit import __version__
 
+    from jit.storage.config import load_config
+    from jit.storage.issues import read_regular
+
+    load_config(ctx.layout)  # a config.toml jit cannot read is named (CorruptFile) before any line is written
     try:
-        with open(ctx.layout.config_file, encoding="utf-8") as fh:
-            config = fh.read()
+        config = read_regular(ctx.layout.config_file, ".jit/config.toml").decode("utf-8")
     except FileNotFoundError:
         config = None
     return {"format": FORMAT, "version": VERSION, "jit": __version__, "config": config,

@@ -41,8 +41,11 @@ class GateFiles:
                 if not isinstance(value, types) or isinstance(value, bool) or (
                         isinstance(value, float) and not math.isfinite(value)):
                     raise _bad_registry(f"gate {key!r}: field {field!r} has the wrong type ({type(value).__name__})")
-            if gate.get("key") != key:  # a hand-written entry: its name in the registry is its key
-                data[key] = {**gate, "key": key}
+            # A hand-written entry: its name in the registry is its key; missing choices take their defaults.
+            filled = {**gate, "key": key, "mode": gate.get("mode") or "manual",
+                      "stage": gate.get("stage") or "postcheck", "description": gate.get("description") or ""}
+            if filled != gate:
+                data[key] = filled
         return data
 
     def run_path(self, issue_id: str, run_id: str):
@@ -71,7 +74,7 @@ class GateFiles:
 
 # The fields every reader of a run record relies on, with their JSON types.
 RUN_FIELDS = {"id": (str,), "gate": (str,), "status": (str,), "started_at": (str,), "duration": (int, float),
-              "exit_code": (int, type(None)), "output_tail": (str, type(None))}
+              "exit_code": (int, type(None)), "output_tail": (str,)}
 
 
 def run_shape_ok(run) -> bool:

@@ -78,13 +78,27 @@ def load_json(data: bytes | str, where: str):
     try:
         if isinstance(data, bytes):
             data = data.decode("utf-8")
-        return json.loads(data)
+        return json.loads(data, parse_constant=_not_json)
     except (ValueError, RecursionError) as exc:
         raise corrupt(where, exc) from None
 
 
+def _not_json(name: str):
+    # Python's json reads NaN and Infinity, which are not JSON: SQLite (the index) and every
+    # other reader of the file would choke on them later, far from the file at fault.
+    raise ValueError(f"{name} is not a JSON value")
+
+
 def dump_issue(issue: Issue) -> str:
-    return json.dumps(issue.to_dict(), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    """The canonical file text. Raises UsageError for a value JSON cannot hold (NaN, Infinity,
+    e.g. `--context x=1e999`): written, it would make the file unreadable (see load_json)."""
+    try:
+        return json.dumps(issue.to_dict(), indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False) + "\n"
+    except ValueError:
+        from jit.errors import UsageError
+
+        raise UsageError(f"issue {issue.id[:8]} would hold a number JSON cannot store (NaN or Infinity, e.g. "
+                         "1e999); give a finite number", {"id": issue.id}) from None
 
 
 def parse_issue(text: str | bytes, where: str) -> Issue:
