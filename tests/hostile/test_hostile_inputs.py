@@ -214,6 +214,6 @@ def test_a_number_json_cannot_hold_is_refused_before_it_is_written(repo, value):
     issue = repo.create("T")
     clean_fail(repo, 2, "issue", "create", "--title", "x", "--context", value, match="finite")
     clean_fail(repo, 2, "issue", "update", issue, "--context", value, match="finite")
-    (repo.data / "issues" / f"{UUID}.json").write_text('{"id": "%s", "title": "t", "state": "ready", '
-                                                       '"context": {"a": NaN}}' % UUID)
+    (repo.data / "issues" / f"{UUID}.json").write_text(f'{{"id": "{UUID}", "title": "t", "state": "ready", '
+                                                       '"context": {"a": NaN}}')
     clean_fail(repo, 1, "issue", "show", UUID, match="NaN is not a JSON value", json_code="corrupt_file")
