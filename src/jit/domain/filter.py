@@ -9,9 +9,6 @@ expression becomes both a Python predicate over issues and a SQL WHERE over
 the index's columns, so a list filtered in SQL and one filtered in memory agree.
 """
 
-from dataclasses import dataclass
-from fnmatch import fnmatchcase
-
 from jit.errors import UsageError
 
 FIELDS = ("state", "priority", "label", "assignee", "parent", "id")
@@ -20,21 +17,47 @@ _OPERATORS = {"and": "AND", "or": "OR", "not": "NOT"}
 _HEX = frozenset("0123456789abcdef")
 
 
-@dataclass(frozen=True)
-class Term:
-    field: str  # one of FIELDS, or a keyword with value ""
-    value: str = ""
+class _Node:
+    """A value compared by its fields (plain slotted classes: `dataclasses` costs every query's start-up)."""
+
+    __slots__ = ()
+
+    def _key(self) -> tuple:
+        return tuple(getattr(self, f) for f in self.__slots__)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other._key() == self._key()
+
+    def __hash__(self):
+        return hash((type(self).__name__, self._key()))
+
+    def __repr__(self):
+        return f"{type(self).__name__}({', '.join(repr(v) for v in self._key())})"
 
 
-@dataclass(frozen=True)
-class Not:
-    arg: object
+class Term(_Node):
+    """`field:value`, or a keyword (`unassigned`, `blocked`) with value ""."""
+
+    __slots__ = ("field", "value")
+
+    def __init__(self, field: str, value: str = ""):
+        self.field, self.value = field, value
 
 
-@dataclass(frozen=True)
-class BoolOp:
-    op: str  # "AND" | "OR"
-    args: tuple
+class Not(_Node):
+    __slots__ = ("arg",)
+
+    def __init__(self, arg):
+        self.arg = arg
+
+
+class BoolOp(_Node):
+    """op is "AND" or "OR"; args a tuple of two or more nodes."""
+
+    __slots__ = ("args", "op")
+
+    def __init__(self, op: str, args: tuple):
+        self.op, self.args = op, tuple(args)
 
 
 def _tokens(text: str) -> list:
@@ -164,6 +187,8 @@ def _glob(pattern: str, value) -> bool:
     if value is None:
         return False
     if any(c in pattern for c in "*?["):
+        from fnmatch import fnmatchcase
+
         return fnmatchcase(value, pattern)
     return value == pattern
 
