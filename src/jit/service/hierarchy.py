@@ -11,6 +11,7 @@ from jit.domain.model import DONE, REJECTED, TERMINAL, Issue
 from jit.errors import NotFound, Refused
 
 MAX_DEPTH = 1000  # a hand-edited chain longer than this is treated as a cycle, never looped on
+TREE_DEPTH = 100  # `graph tree` stops drawing below this (and Python's recursion limit stays far away)
 
 
 def check_parent(tx, child_id: str, parent_id: str) -> None:
@@ -41,37 +42,12 @@ def resolve_parent(ctx, tx, child_id: str | None, parent_ref: str) -> str:
     return parent_id
 
 
-def child_ids(ctx, parent_id: str) -> list:
-    """Ids of the issues whose parent is parent_id, from the index."""
-    return ctx.index().children(parent_id)
-
-
 def children(ctx, ref: str, state=None, labels=(), assignee=None, priority=None) -> list:
-    """The children of an issue in work order, optionally filtered like `issue list`.
+    """The children of an issue in work order, filtered like `issue list` (it is `issue list --parent`).
     Raises NotFound for an unknown issue, UsageError for a bad filter."""
-    from jit.domain.labels import check_pattern
-    from jit.domain.model import PRIORITIES, STATES, check_assignee, check_choice
-    from jit.domain.queries import matches, work_order
+    from jit.service.queries import list_issues
 
-    if state:
-        check_choice("state", state, STATES)
-    if priority:
-        check_choice("priority", priority, PRIORITIES)
-    if assignee:
-        check_assignee(assignee)
-    for pattern in labels:
-        check_pattern(pattern)
-    parent_id = ctx.resolve(ref)
-    ctx.settle_crash_leftovers()
-    found = []
-    for issue_id in child_ids(ctx, parent_id):
-        try:
-            found.append(ctx.files.load(issue_id))
-        except NotFound:
-            continue
-    found = [i for i in found if i.parent == parent_id and (not state or i.state == state)
-             and matches(i, labels=labels, assignee=assignee, priority=priority)]
-    return sorted(found, key=work_order)
+    return list(list_issues(ctx, state=state, labels=labels, assignee=assignee, priority=priority, parent=ref))
 
 
 def progress(kids: list) -> dict:
@@ -128,7 +104,7 @@ def tree(ctx, ref: str | None = None) -> list:
         roots = sorted((issues[p] for p in kids if issues[p].parent not in issues), key=work_order)
 
     def node(issue, depth, seen):
-        below = [] if issue.id in seen or depth > MAX_DEPTH else sorted(kids.get(issue.id, []), key=work_order)
+        below = [] if issue.id in seen or depth >= TREE_DEPTH else sorted(kids.get(issue.id, []), key=work_order)
         return {**child_summary(issue), "children": [node(k, depth + 1, seen | {issue.id}) for k in below]}
 
     return [node(r, 0, frozenset()) for r in roots]
