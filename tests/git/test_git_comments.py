@@ -1,9 +1,9 @@
 """Comments and resolutions across clones: the merge rules (pure), then two real clones through git."""
 
+from git_helpers import make_team
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from git_helpers import make_team
 from jit.domain.merge import merge_comments, merge_issue
 from jit.domain.model import Issue
 

@@ -27,6 +27,7 @@ GROUPS = {
     "git": ("git", "set up git integration (merge driver) for this clone"),
     "sync": ("git", "commit, fetch, merge, validate and push .jit/ through a git remote"),
     "hooks": ("hooks", "install an optional git pre-push hook that runs the gates of issues in progress"),
+    "prime": ("prime", "a briefing for an agent starting a session (workflow, claims, ready work)"),
     "export": ("export", "write the whole store as JSON Lines: a full-fidelity backup"),
     "import": ("migrate", "restore a `jit export`, or migrate from taskwarrior, beads, github, backlog"),
     "snapshot": ("export", "archive .jit/ as a .tar.gz with a SHA-256 manifest, or verify one"),
