@@ -106,3 +106,12 @@ def test_validate_reports_parent_links_a_merge_or_hand_edit_broke(repo):
     repo.ok("issue", "update", orphan, "--no-parent")
     repo.ok("issue", "update", a, "--no-parent")
     assert repo.jit("validate").code == 0
+
+
+def test_a_parent_shows_even_when_a_child_file_is_corrupt(repo):
+    epic = repo.create("Epic")
+    good = repo.create("Good", "--parent", epic)
+    bad = repo.create("Bad", "--parent", epic)
+    (repo.data / "issues" / f"{bad}.json").write_text("{not json")
+    r = repo.jit("issue", "show", epic)
+    assert r.code == 0 and "children:  0 of 1 done" in r.out and good[:8] in r.out, r
