@@ -25,7 +25,6 @@ def encode(record: dict) -> str:
 
 def header(ctx) -> dict:
     from jit import __version__
-
     from jit.storage.config import load_config
     from jit.storage.issues import read_regular
 
@@ -51,7 +50,7 @@ def read_presets(layout) -> dict:
             text = fh.read()
         try:
             presets[name[:-5]] = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:
             raise CorruptFile(f".jit/presets/{name} is corrupt ({exc}); fix or delete it, then export again",
                               {"file": f".jit/presets/{name}"}) from None
     return presets
@@ -75,7 +74,7 @@ def _gate_runs(ctx, issue_ids):
                 text = fh.read()
             try:
                 record = json.loads(text)
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:
                 raise CorruptFile(f"{rel} is corrupt ({exc}); fix or delete it, then export again",
                                   {"file": rel}) from None
             yield {"issue_id": issue_id, "run_id": name[:-5], "record": record}
@@ -91,7 +90,7 @@ def _events(ctx):
                 continue
             try:
                 event = json.loads(line)
-            except ValueError:
+            except (ValueError, RecursionError):
                 continue  # the log's own readers skip a half-merged line; so does the export
             if isinstance(event, dict):
                 yield event

@@ -20,5 +20,5 @@ def records(lines, hint: str = ""):
             continue
         try:
             yield n, json.loads(line)
-        except ValueError as exc:
-            raise line_error(n, f"not valid JSON ({exc}){hint}") from None
+        except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than Python's stack
+            raise line_error(n, f"not valid JSON ({str(exc)[:200]}){hint}") from None

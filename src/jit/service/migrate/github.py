@@ -88,8 +88,8 @@ def _item(n, issue):
 def read(text: str) -> tuple:
     try:
         data = json.loads(text)
-    except ValueError as exc:
-        raise UsageError(f"not JSON ({exc}); expected the array `gh issue list --json ...` prints; "
+    except (ValueError, RecursionError) as exc:
+        raise UsageError(f"not JSON ({str(exc)[:200]}); expected the array `gh issue list --json ...` prints; "
                          "nothing was imported") from None
     if isinstance(data, dict):
         data = [data]

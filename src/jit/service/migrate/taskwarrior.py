@@ -23,7 +23,7 @@ def parse(text: str) -> list:
     """The task objects of an export. Raises UsageError naming the line that is not JSON."""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         lines = (line.strip().rstrip(",") for line in text.splitlines())
         data = [task for _n, task in records(("" if line in "[]" else line for line in lines),
                                              "; expected the JSON of `task export`")]
