@@ -130,6 +130,7 @@ def test_collisions_are_refused_naming_them_and_nothing_is_written(source, tmp_p
     ("bad_state", "edited"),
     ("bad_json", "edited"),
     ("deep_json", "edited"),
+    ("nan", "edited"),
     ("unknown_dependency", "edited"),
 ])
 def test_a_damaged_export_is_refused_naming_the_line(source, tmp_path, damage, line_of):
@@ -144,6 +145,8 @@ def test_a_damaged_export_is_refused_naming_the_line(source, tmp_path, damage, l
         lines[edited] = lines[edited].replace('"state":"', '"state":"sleeping-', 1)
     elif damage == "bad_json":
         lines[edited] = lines[edited][:40] + "\n"
+    elif damage == "nan":
+        lines[edited] = lines[edited].replace('"context":{', '"context":{"x":NaN,', 1)
     elif damage == "deep_json":
         lines[edited] = "[" * 100_000 + "]" * 100_000 + "\n"
     else:

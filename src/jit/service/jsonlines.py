@@ -19,6 +19,17 @@ def records(lines, hint: str = ""):
         if not line.strip():
             continue
         try:
-            yield n, json.loads(line)
+            yield n, json.loads(line, parse_constant=_not_json, parse_float=_finite)
         except (ValueError, RecursionError) as exc:  # RecursionError: nesting deeper than Python's stack
             raise line_error(n, f"not valid JSON ({str(exc)[:200]}){hint}") from None
+
+
+def _not_json(word: str):
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if value in (float("inf"), float("-inf")):
+        raise ValueError(f"{text} is too large for a JSON number jit can store")
+    return value
