@@ -10,10 +10,10 @@ authors. In bodies, `blocked by #12` / `depends on #12` lines and task-list item
 they name issues in the same file (others stay in context).
 """
 
-import json
 import re
 
 from jit.errors import UsageError
+from jit.service.jsonlines import loads
 from jit.service.migrate.convert import assignee, comment, free_label, timestamp, unique
 
 TYPES = {"bug": "type:bug", "enhancement": "type:feature", "feature": "type:feature",
@@ -87,7 +87,7 @@ def _item(n, issue):
 
 def read(text: str) -> tuple:
     try:
-        data = json.loads(text)
+        data = loads(text)
     except (ValueError, RecursionError) as exc:
         raise UsageError(f"not JSON ({str(exc)[:200]}); expected the array `gh issue list --json ...` prints; "
                          "nothing was imported") from None

@@ -7,10 +7,9 @@ dependencies; annotations -> comments; entry/modified/end -> created/updated/res
 Taskwarrior's `parent` is the recurrence template, not a hierarchy: it stays in context.
 """
 
-import json
 
 from jit.errors import UsageError
-from jit.service.jsonlines import records
+from jit.service.jsonlines import loads, records
 from jit.service.migrate.convert import comment, free_label, label, timestamp, unique
 
 PRIORITY = {"H": "high", "M": "normal", "L": "low"}
@@ -22,7 +21,7 @@ MAPPED = {"uuid", "description", "status", "priority", "project", "tags", "depen
 def parse(text: str) -> list:
     """The task objects of an export. Raises UsageError naming the line that is not JSON."""
     try:
-        data = json.loads(text)
+        data = loads(text)
     except (ValueError, RecursionError):
         lines = (line.strip().rstrip(",") for line in text.splitlines())
         data = [task for _n, task in records(("" if line in "[]" else line for line in lines),
