@@ -115,3 +115,16 @@ def test_a_parent_shows_even_when_a_child_file_is_corrupt(repo):
     (repo.data / "issues" / f"{bad}.json").write_text("{not json")
     r = repo.jit("issue", "show", epic)
     assert r.code == 0 and "children:  0 of 1 done" in r.out and good[:8] in r.out, r
+
+
+def test_import_sets_parents_by_key_or_id_and_refuses_parent_cycles(repo, fails):
+    import json
+
+    existing = repo.create("Existing epic")
+    lines = [{"key": "epic", "title": "Auth"}, {"title": "Login", "parent": "epic"},
+             {"title": "Audit", "parent": existing[:8]}]
+    made = repo.ok("issue", "import", "-", input="".join(json.dumps(x) + "\n" for x in lines))
+    assert [i["parent"] for i in made] == [None, made[0]["id"], existing]
+    cycle = [{"key": "a", "title": "A", "parent": "b"}, {"key": "b", "title": "B", "parent": "a"}]
+    fails(2, "issue", "import", "-", input="".join(json.dumps(x) + "\n" for x in cycle), match="parent forms a cycle")
+    fails(2, "issue", "import", "-", input=json.dumps({"title": "X", "parent": "nokey"}) + "\n", match="line 1: parent")

@@ -154,7 +154,7 @@ TOOLS = [
     Tool("issue_import", "Create many issues at once, all or nothing. Items may name a local `key` and "
          "`depends_on` (keys or ids).",
          _import,
-         {"issues": _t("array", "objects: title, description, priority, labels, gates, assignee, key, depends_on",
+         {"issues": _t("array", "objects: title, description, priority, labels, gates, assignee, key, depends_on, parent",
                        items={"type": "object"})}, ("issues",)),
     Tool("issue_show", "One issue with its gates, dependencies and lease.",
          lambda ctx, a: issues.show_issue(ctx, a["id"]), {"id": ID}, ("id",), read_only=True),

@@ -13,7 +13,7 @@ from jit.domain.labels import check_label
 from jit.domain.model import BACKLOG, DONE, PRIORITIES, READY, Issue, check_assignee, check_choice, check_title
 from jit.errors import JitError, UsageError
 
-FIELDS = {"title", "description", "priority", "labels", "gates", "assignee", "key", "depends_on", "context"}
+FIELDS = {"title", "description", "priority", "labels", "gates", "assignee", "key", "depends_on", "context", "parent"}
 
 
 def _line_error(n, message):
@@ -46,7 +46,7 @@ def _list_of_str(record, field):
 
 
 def _check_strings(record):
-    for field in ("title", "description", "priority", "assignee"):
+    for field in ("title", "description", "priority", "assignee", "parent"):
         if record.get(field) is not None and not isinstance(record[field], str):
             raise UsageError(f"{field!r} must be a string")
 
@@ -97,25 +97,43 @@ def import_issues(ctx, text: str) -> list:
                     dep_ids.append(resolve(ref, existing))
                 except JitError:
                     raise _line_error(n, f"depends_on {ref!r} is neither a key in this file nor an existing issue") from None
+            parent = _parent(n, rec.get("parent"), keys, existing)
             issue = Issue.new(issue_id, title, ctx.now(), description=rec.get("description", ""), priority=priority,
                               labels=labels, dependencies=dep_ids, gates=gates, assignee=rec.get("assignee"),
-                              context=rec.get("context"))
+                              context=rec.get("context"), parent=parent)
             issues.append((n, issue))
             edges[issue_id] = dep_ids
         _check_cycles(edges, {i.id: n for n, i in issues})
+        _check_cycles({i.id: [i.parent] for _, i in issues if i.parent in edges}, {i.id: n for n, i in issues},
+                      "parent")
         new_ids = set(edges)
         for n, issue in issues:
             unfinished = any(d in new_ids or tx.load(d).state != DONE for d in issue.dependencies)
             issue.state = BACKLOG if unfinished else READY
             tx.save(issue)
-            tx.event(ctx.event("issue_created", issue.id, {"title": issue.title, "state": issue.state,
-                                                           "source": "import", "line": n}))
+            data = {"title": issue.title, "state": issue.state, "source": "import", "line": n}
+            if issue.parent:
+                data["parent"] = issue.parent
+            tx.event(ctx.event("issue_created", issue.id, data))
         return [i for _, i in issues]
 
 
-def _check_cycles(edges, line_of):
+def _parent(n, ref, keys, existing):
+    """The id a line's `parent` names: a key in this file or an existing issue (parent links of the
+    daily loop, issue 12). Raises UsageError naming the line."""
+    if ref is None:
+        return None
+    if ref in keys:
+        return keys[ref][1]
+    try:
+        return resolve(ref, existing)
+    except JitError:
+        raise _line_error(n, f"parent {ref!r} is neither a key in this file nor an existing issue") from None
+
+
+def _check_cycles(edges, line_of, field="depends_on"):
     for cycle in graph.find_cycles(edges):
         first = cycle[0]
-        raise _line_error(line_of.get(first, 0), "depends_on forms a cycle through lines "
+        raise _line_error(line_of.get(first, 0), f"{field} forms a cycle through lines "
                           + " -> ".join(str(line_of.get(c, "?")) for c in cycle))
 
