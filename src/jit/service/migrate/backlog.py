@@ -13,7 +13,7 @@ import os
 import re
 
 from jit.errors import NotFound, UsageError
-from jit.service.migrate.convert import assignee, comment, free_label, timestamp, unique
+from jit.service.migrate.convert import assignee, comment, free_label, guarded, timestamp, unique
 from jit.service.migrate.frontmatter import parse_mapping, split
 
 FOLDERS = (("tasks", None), ("completed", "done"), ("archive/tasks", "rejected"))
@@ -129,8 +129,9 @@ def read(path: str) -> tuple:
         except FileNotFoundError:
             continue
         for name in names:
-            item = _item(os.path.join(root, folder, name), forced, statuses)
-            if item is None:
+            before = len(skipped)
+            item = guarded(_item, f"{folder}/{name}", skipped, os.path.join(root, folder, name), forced, statuses)
+            if item is None and len(skipped) == before:
                 skipped.append({"origin": f"{folder}/{name}", "reason": "no id or title in its front matter"})
             else:
                 items.append(item)

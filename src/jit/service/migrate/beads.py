@@ -10,7 +10,17 @@ become jit dependencies, `parent-child` the parent, the rest (`related`,
 """
 
 from jit.service.jsonlines import line_error, records
-from jit.service.migrate.convert import assignee, comment, free_label, label, timestamp, unique
+from jit.service.migrate.convert import (
+    as_list,
+    as_text,
+    assignee,
+    comment,
+    free_label,
+    guarded,
+    label,
+    timestamp,
+    unique,
+)
 
 STATUS = {"open": "open", "blocked": "open", "deferred": "open", "pinned": "open",
           "in_progress": "in_progress", "hooked": "in_progress", "closed": "done", "tombstone": None}
@@ -23,7 +33,7 @@ MAPPED = {"_type", "id", "title", "description", "status", "priority", "issue_ty
 
 
 def _description(record) -> str:
-    parts = [record.get("description") or ""]
+    parts = [as_text(record.get("description"))]
     for key, heading in TEXT_SECTIONS:
         if isinstance(record.get(key), str) and record[key].strip():
             parts.append(f"## {heading}\n\n{record[key].strip()}")
@@ -32,7 +42,7 @@ def _description(record) -> str:
 
 def _links(record):
     blocked_by, parent, links = [], None, []
-    for dep in record.get("dependencies") or ():
+    for dep in as_list(record.get("dependencies")):
         if not isinstance(dep, dict) or not isinstance(dep.get("depends_on_id"), str):
             continue
         if dep.get("issue_id") not in (None, record["id"]):
@@ -51,7 +61,7 @@ def _links(record):
 def _item(n, record):
     origin = f"beads:{record['id']}"
     created = timestamp(record.get("created_at"))
-    status = STATUS.get(record.get("status") or "open", "open")
+    status = STATUS.get(as_text(record.get("status")) or "open", "open")
     blocked_by, parent, links = _links(record)
     extra = {k: v for k, v in record.items() if k not in MAPPED}
     if links:
@@ -64,11 +74,11 @@ def _item(n, record):
         "description": _description(record), "status": status,
         "priority": PRIORITY.get(priority, "normal") if isinstance(priority, int) else "normal",
         "labels": unique([label("type", record["issue_type"]) if record.get("issue_type") else None]
-                         + [free_label(x) for x in record.get("labels") or () if isinstance(x, str)]),
+                         + [free_label(x) for x in as_list(record.get("labels")) if isinstance(x, str)]),
         "assignee": assignee(record.get("assignee")), "blocked_by": blocked_by, "parent": parent,
         "comments": [c for c in (comment(x.get("author"), x.get("created_at"), x.get("text"), created)
-                                 for x in record.get("comments") or () if isinstance(x, dict)) if c],
-        "resolution": record.get("close_reason") or None, "closed_at": timestamp(record.get("closed_at")),
+                                 for x in as_list(record.get("comments")) if isinstance(x, dict)) if c],
+        "resolution": as_text(record.get("close_reason")) or None, "closed_at": timestamp(record.get("closed_at")),
         "created_at": created, "updated_at": timestamp(record.get("updated_at")) or created, "extra": extra,
     }
 
@@ -84,8 +94,10 @@ def read(text: str) -> tuple:
         elif not isinstance(record.get("id"), str) or not isinstance(record.get("title"), str) \
                 or not record["title"].strip():
             skipped.append({"origin": where, "reason": "no id or title"})
-        elif STATUS.get(record.get("status") or "open", "open") is None:
+        elif STATUS.get(as_text(record.get("status")) or "open", "open") is None:
             skipped.append({"origin": where, "reason": f"status {record['status']} (deleted in beads)"})
         else:
-            items.append(_item(n, record))
+            item = guarded(_item, where, skipped, n, record)
+            if item is not None:
+                items.append(item)
     return items, skipped

@@ -71,3 +71,23 @@ def comment(by, at, text, fallback_at) -> dict | None:
 
 def unique(values) -> list:
     return list(dict.fromkeys(v for v in values if v))
+
+
+def as_text(value) -> str:
+    """A source field that should be text; anything else (a number, a list) counts as absent."""
+    return value if isinstance(value, str) else ""
+
+
+def as_list(value) -> list:
+    """A source field that should be a list; anything else counts as empty."""
+    return value if isinstance(value, list) else []
+
+
+def guarded(build, origin: str, skipped: list, *args):
+    """build(*args), or None with a skip reason when a record's fields have types its format never
+    writes (a hand-edited file): one odd record is reported, not an internal error."""
+    try:
+        return build(*args)
+    except (TypeError, AttributeError, ValueError, KeyError) as exc:
+        skipped.append({"origin": origin, "reason": f"a field of an unexpected type ({type(exc).__name__}: {exc})"})
+        return None

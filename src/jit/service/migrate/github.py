@@ -14,7 +14,7 @@ import re
 
 from jit.errors import UsageError
 from jit.service.jsonlines import loads
-from jit.service.migrate.convert import assignee, comment, free_label, timestamp, unique
+from jit.service.migrate.convert import as_list, as_text, assignee, comment, free_label, guarded, timestamp, unique
 
 TYPES = {"bug": "type:bug", "enhancement": "type:feature", "feature": "type:feature",
          "documentation": "type:docs", "question": "type:question"}
@@ -58,12 +58,12 @@ def _references(body: str):
 def _item(n, issue):
     origin = f"github:#{issue['number']}"
     created = timestamp(issue.get("createdAt"))
-    body = issue.get("body") or ""
-    names = [x.get("name") for x in issue.get("labels") or () if isinstance(x, dict) and isinstance(x.get("name"), str)]
+    body = as_text(issue.get("body"))
+    names = [x.get("name") for x in as_list(issue.get("labels")) if isinstance(x, dict) and isinstance(x.get("name"), str)]
     labels, priority = _labels(names)
-    logins = [a.get("login") for a in issue.get("assignees") or () if isinstance(a, dict) and a.get("login")]
-    reason = (issue.get("stateReason") or "").upper()
-    closed = (issue.get("state") or "").upper() == "CLOSED"
+    logins = [a.get("login") for a in as_list(issue.get("assignees")) if isinstance(a, dict) and a.get("login")]
+    reason = as_text(issue.get("stateReason")).upper()
+    closed = as_text(issue.get("state")).upper() == "CLOSED"
     status = ("rejected" if reason in REJECTED_REASONS else "done") if closed else "open"
     blocked_by, parent = _references(body)
     extra = {k: issue[k] for k in ("url", "milestone", "stateReason") if issue.get(k)}
@@ -72,7 +72,7 @@ def _item(n, issue):
     if isinstance(issue.get("author"), dict) and issue["author"].get("login"):
         extra["author"] = issue["author"]["login"]
     comments = [comment((c.get("author") or {}).get("login"), c.get("createdAt"), c.get("body"), created)
-                for c in issue.get("comments") or () if isinstance(c, dict)]
+                for c in as_list(issue.get("comments")) if isinstance(c, dict)]
     return {
         "origin": origin, "where": f"issue {n}", "title": issue["title"].strip(), "description": body,
         "status": status, "priority": priority or "normal", "labels": labels,
@@ -101,5 +101,7 @@ def read(text: str) -> tuple:
         if not isinstance(number, int) or not isinstance(issue.get("title"), str) or not issue["title"].strip():
             skipped.append({"origin": f"issue {n}", "reason": "no number or title (was --json number,title given?)"})
             continue
-        items.append(_item(n, issue))
+        item = guarded(_item, f"github:#{number}", skipped, n, issue)
+        if item is not None:
+            items.append(item)
     return items, skipped

@@ -10,7 +10,7 @@ Taskwarrior's `parent` is the recurrence template, not a hierarchy: it stays in 
 
 from jit.errors import UsageError
 from jit.service.jsonlines import loads, records
-from jit.service.migrate.convert import comment, free_label, label, timestamp, unique
+from jit.service.migrate.convert import as_list, as_text, comment, free_label, guarded, label, timestamp, unique
 
 PRIORITY = {"H": "high", "M": "normal", "L": "low"}
 STATUS = {"pending": "open", "waiting": "open", "completed": "done", "deleted": "rejected"}
@@ -56,7 +56,7 @@ def _item(n, task):
                          + [free_label(t) for t in tags]),
         "assignee": None, "blocked_by": _depends(task.get("depends")), "parent": None,
         "comments": [c for c in (comment(None, a.get("entry"), a.get("description"), created)
-                                 for a in task.get("annotations") or () if isinstance(a, dict)) if c],
+                                 for a in as_list(task.get("annotations")) if isinstance(a, dict)) if c],
         "resolution": "deleted in Taskwarrior" if status == "rejected" else None,
         "closed_at": timestamp(task.get("end")), "created_at": created,
         "updated_at": timestamp(task.get("modified")) or created, "extra": extra,
@@ -72,8 +72,10 @@ def read(text: str) -> tuple:
             skipped.append({"origin": origin, "reason": "no uuid or description"})
         elif task.get("status") == "recurring":
             skipped.append({"origin": origin, "reason": "recurring template (its pending instances are imported)"})
-        elif task.get("status") not in STATUS:
+        elif as_text(task.get("status")) not in STATUS:
             skipped.append({"origin": origin, "reason": f"unknown status {task.get('status')!r}"})
         else:
-            items.append(_item(n, task))
+            item = guarded(_item, origin, skipped, n, task)
+            if item is not None:
+                items.append(item)
     return items, skipped
