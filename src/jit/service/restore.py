@@ -43,8 +43,10 @@ def _check_header(n, record):
     if record.get("version") != VERSION:
         raise _line_error(n, f"export format version {record.get('version')!r} is not one this jit reads "
                              f"({VERSION}); upgrade jit")
-    if not isinstance(record.get("gates", {}), dict) or not isinstance(record.get("presets", {}), dict):
-        raise _line_error(n, "the header's 'gates' and 'presets' must be objects")
+    for field in ("gates", "presets"):
+        value = record.get(field, {})
+        if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+            raise _line_error(n, f"the header's {field!r} must be an object of definitions")
     if not all(PRESET_NAME.fullmatch(name) for name in record.get("presets", {})):
         raise _line_error(n, "the header names a preset that is not lower-case letters, digits, '-' and '_'")
     if record.get("config") is not None and not isinstance(record["config"], str):
@@ -103,8 +105,8 @@ def parse(lines) -> Parsed:
         elif kind == "gate_run":
             _parse_run(n, data, parsed)
         else:
-            if not isinstance(data, dict) or not isinstance(data.get("id"), str):
-                raise _line_error(n, "an event must be an object with an id")
+            if not isinstance(data, dict) or not all(isinstance(data.get(k), str) for k in ("id", "ts", "type")):
+                raise _line_error(n, "an event must be an object with id, ts and type strings")
             parsed.events.append(data)
     if parsed.header is None:
         raise _line_error(max(n, 1), "the file is empty, not a jit export")
