@@ -206,10 +206,11 @@ def reopen_issue(ctx, ref: str, reason: str | None = None) -> Issue:
     """Bring a done or rejected issue back: ready, or backlog while a dependency is unfinished.
     Unassigned, gates back to pending (the work will change), resolution cleared; dependents
     that its completion released go back to the backlog. Raises Refused when not finished."""
-    from jit.service.flow import dependents_of
+    from jit.service.flow import check_index, dependents_of
 
     reason = _text(reason, "reason")
     issue_id = ctx.resolve(ref)
+    check_index(ctx)  # dependents are found under the lock without O(files) work, as done does
     with ctx.transaction() as tx:
         before = tx.load(issue_id)
         if before.state not in TERMINAL:
