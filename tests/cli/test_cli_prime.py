@@ -77,8 +77,11 @@ def test_prime_stays_under_budget_with_long_titles_and_many_claims(repo):
     assert all(len(c["title"].encode()) <= 90 for c in data["claims"] + data["ready"])
 
 
-def test_prime_refuses_a_malformed_actor(repo, fails):
+def test_prime_refuses_a_malformed_or_oversized_actor(repo, fails):
     fails(2, "prime", "--actor", "nobody", match="type:identifier")
+    fails(2, "prime", "--actor", "agent:" + "x" * 300, match="at most 200")
+    longest = repo.jit("prime", "--actor", "agent:" + "x" * 194)
+    assert longest.code == 0 and len(longest.out.encode()) < BUDGET
 
 
 def test_init_agents_writes_a_marked_section_once_and_keeps_the_rest(tmp_path):

@@ -15,6 +15,7 @@ TOP = 10
 MAX_CLAIMS = 5
 TITLE_BYTES = 90
 COMMENT_BYTES = 200
+MAX_ACTOR = 200
 
 
 def clip(text: str, limit: int) -> str:
@@ -85,6 +86,11 @@ def briefing(ctx, actor: str | None = None) -> dict:
     actor = actor or ctx.explicit_actor
     if actor:
         check_assignee(actor)
+        if len(actor.encode("utf-8")) > MAX_ACTOR:  # it is repeated in the commands; the budget must hold
+            from jit.errors import UsageError
+
+            raise UsageError(f"actor is {len(actor.encode('utf-8'))} bytes; jit prime takes at most {MAX_ACTOR}",
+                             {"actor": actor[:40]})
     ctx.one_view()  # four queries, one check of the files
     try:
         counts = status(ctx)
