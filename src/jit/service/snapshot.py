@@ -18,10 +18,12 @@ PREFIX = ".jit"
 
 
 def is_runtime(rel: str) -> bool:
-    """Files a snapshot leaves out: derived (index), per-process (lock, journal, temps)."""
-    name = rel.rsplit("/", 1)[-1]
-    return (rel.startswith("index.sqlite") or rel in (".lock", ".journal.json")
-            or (name.startswith(".") and name.endswith(".tmp")))
+    """Files a snapshot leaves out: the ones jit makes at run time and never commits (storage.journal.RUNTIME)."""
+    import re
+
+    from jit.storage.journal import RUNTIME
+
+    return re.fullmatch(RUNTIME, rel) is not None
 
 
 def _files(data_dir: str) -> list:
