@@ -84,7 +84,7 @@ def _migrate(ns, out, ctx):
 def register(subs, name):
     p = command(subs, "import", "restore a `jit export` (all or nothing; existing ids refused unless --merge), "
                 "or migrate from taskwarrior, beads, github or backlog with --from (idempotent)",
-                "jit import backup.jsonl   |   task export > tw.json && jit import --from taskwarrior tw.json",
+                "jit import backup.jsonl\n  task export > tasks.json && jit import --from taskwarrior tasks.json --dry-run",
                 import_)
     p.add_argument("file", metavar="FILE", help="the export (- for stdin); for --from backlog, the backlog/ folder")
     p.add_argument("--merge", choices=("skip", "replace"),
