@@ -20,19 +20,23 @@ def export(ns, out, ctx):
 
     from jit.service.export import export_to_path, write_export
 
-    progress = None
-    if sys.stderr.isatty():
-        def progress(done, total):
-            if total >= 5000:
-                out.stderr.write(f"\rexported {done:,} of {total:,} issues")
-                out.stderr.flush()
+    shown = []
+
+    def progress(done, total):
+        if total >= 5000 and sys.stderr.isatty():
+            out.stderr.write(f"\rexported {done:,} of {total:,} issues")
+            out.stderr.flush()
+            shown.append(done)
+
     if ns.output in (None, "-"):
         write_export(ctx, out.stdout, events=ns.events, progress=progress)
         out.stdout.flush()
-        return 0
-    counts = export_to_path(ctx, _output(ns.output, "export"), events=ns.events, progress=progress)
-    if progress is not None and counts["issues"] >= 5000:
+    else:
+        counts = export_to_path(ctx, _output(ns.output, "export"), events=ns.events, progress=progress)
+    if shown:
         out.stderr.write("\n")
+    if ns.output in (None, "-"):
+        return 0
     data = {"path": ns.output, **counts}
     events = f", {counts['events']} event(s)" if counts["events"] is not None else ""
     out.emit(data, human=f"exported {counts['issues']} issue(s), {counts['gate_runs']} gate run(s){events} "
