@@ -130,11 +130,9 @@ def read(path: str) -> tuple:
             continue
         for name in names:
             before = len(skipped)
-            item = guarded(_item, f"{folder}/{name}", skipped, os.path.join(root, folder, name), forced, statuses)
+            item = guarded(_item, f"{folder}/{name}", items, skipped, os.path.join(root, folder, name), forced, statuses)
             if item is None and len(skipped) == before:
                 skipped.append({"origin": f"{folder}/{name}", "reason": "no id or title in its front matter"})
-            else:
-                items.append(item)
     drafts = os.path.join(root, "drafts")
     if os.path.isdir(drafts):
         skipped += [{"origin": f"drafts/{n}", "reason": "a draft"} for n in sorted(os.listdir(drafts)) if n.endswith(".md")]

@@ -97,7 +97,5 @@ def read(text: str) -> tuple:
         elif STATUS.get(as_text(record.get("status")) or "open", "open") is None:
             skipped.append({"origin": where, "reason": f"status {record['status']} (deleted in beads)"})
         else:
-            item = guarded(_item, where, skipped, n, record)
-            if item is not None:
-                items.append(item)
+            guarded(_item, where, items, skipped, n, record)
     return items, skipped

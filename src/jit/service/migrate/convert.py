@@ -83,11 +83,15 @@ def as_list(value) -> list:
     return value if isinstance(value, list) else []
 
 
-def guarded(build, origin: str, skipped: list, *args):
-    """build(*args), or None with a skip reason when a record's fields have types its format never
-    writes (a hand-edited file): one odd record is reported, not an internal error."""
+def guarded(build, origin: str, items: list, skipped: list, *args):
+    """Append build(*args) to items (unless it is None) and return it; a record whose fields have
+    types its format never writes (a hand-edited file) is skipped with the reason instead: one
+    odd record is reported, not an internal error."""
     try:
-        return build(*args)
+        item = build(*args)
     except (TypeError, AttributeError, ValueError, KeyError) as exc:
         skipped.append({"origin": origin, "reason": f"a field of an unexpected type ({type(exc).__name__}: {exc})"})
         return None
+    if item is not None:
+        items.append(item)
+    return item

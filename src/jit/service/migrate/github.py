@@ -101,7 +101,5 @@ def read(text: str) -> tuple:
         if not isinstance(number, int) or not isinstance(issue.get("title"), str) or not issue["title"].strip():
             skipped.append({"origin": f"issue {n}", "reason": "no number or title (was --json number,title given?)"})
             continue
-        item = guarded(_item, f"github:#{number}", skipped, n, issue)
-        if item is not None:
-            items.append(item)
+        guarded(_item, f"github:#{number}", items, skipped, n, issue)
     return items, skipped

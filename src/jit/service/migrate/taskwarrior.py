@@ -75,7 +75,5 @@ def read(text: str) -> tuple:
         elif as_text(task.get("status")) not in STATUS:
             skipped.append({"origin": origin, "reason": f"unknown status {task.get('status')!r}"})
         else:
-            item = guarded(_item, origin, skipped, n, task)
-            if item is not None:
-                items.append(item)
+            guarded(_item, origin, items, skipped, n, task)
     return items, skipped
