@@ -1,5 +1,6 @@
 """The web UI in a real headless Chromium against a real `jit serve`."""
 
+import re
 import time
 
 import pytest
@@ -186,3 +187,21 @@ def test_the_filter_box_takes_the_filter_language(page, server, ids):
     page.click("#f-clear")
     expect(cards).to_have_count(len(ids))
     expect(page.locator("#error")).to_be_hidden()
+
+
+def test_keyboard_moves_through_the_board_and_opens_a_card(page, server, ids):
+    from playwright.sync_api import expect
+
+    open_board(page, server)
+    page.keyboard.press("j")
+    first = page.locator(".board .card").first
+    expect(first).to_have_class(re.compile(r"\bselected\b"))
+    page.keyboard.press("j")
+    page.keyboard.press("k")
+    expect(page.locator(".board .card.selected")).to_have_attribute("data-id", first.get_attribute("data-id"))
+    page.keyboard.press("Enter")
+    expect(page.locator(".issue-page")).to_have_attribute("data-id", first.get_attribute("data-id"))
+    page.goto(server.url)
+    page.locator(".board .card").first.wait_for()
+    page.keyboard.press("n")
+    expect(page.locator("#new-title")).to_be_focused()
