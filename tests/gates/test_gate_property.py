@@ -181,3 +181,19 @@ GateRules.TestCase.settings = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
 )
 test_no_sequence_reaches_done_with_a_gate_not_passed = GateRules.TestCase
+
+
+def test_done_with_a_gate_pending_stays_gated_by_the_files_own_account(tmp_path):
+    """The same oracle on the shortest path to the bug, so breaking the rule fails every run
+    (the stateful test above finds it only when its random walk gets there)."""
+    init_repo(str(tmp_path), env=ENV)
+    ctx = open_repo(str(tmp_path), env=ENV)
+    try:
+        gates.define_gate(ctx, "review", **GATES["review"])
+        issue_id = issues.create_issue(ctx, "task", gates=["review"]).id
+        issues.done_issue(ctx, issue_id)
+    finally:
+        ctx.close()
+    raw = json.loads((tmp_path / ".jit" / "issues" / f"{issue_id}.json").read_text())
+    assert raw["gates_status"]["review"]["status"] == "pending"
+    assert raw["state"] == "gated", raw
