@@ -54,7 +54,7 @@ def settle(ctx, tx, issue: Issue, actor=None) -> Issue:
 def check_index(ctx) -> None:
     """Check the index against the files now, before taking the lock, so that `dependents_of`
     under the lock needs no O(files) work. Call it in commands that may finish an issue."""
-    ctx.index().connection()
+    ctx.index().check_quietly()
 
 
 def dependents_of(ctx, tx, issue_id: str) -> list:

@@ -90,6 +90,15 @@ class Index(index_query.Queries):
         self._fresh = True
         return self._conn
 
+    def check_quietly(self) -> None:
+        """Check against the files now without warning about files it skips: a command that checks
+        ahead of taking the lock reports on the one file it needs itself, not on every other."""
+        warn, self.warn = self.warn, lambda message: None
+        try:
+            self.connection()
+        finally:
+            self.warn = warn
+
     def as_checked(self) -> sqlite3.Connection:
         """The connection as last checked, without re-checking the files (for use under the lock,
         together with `touched_since_check`). A fresh or damaged cache falls back to a full check."""
