@@ -71,6 +71,9 @@ class Page:
         return f"{len(self.items):,} of {self.total:,} shown"
 
 
+SQLITE_MAX_INT = 2**63 - 1  # what the index can compare with
+
+
 def check_page(limit, offset) -> None:
     for name, value, least in (("limit", limit, 1), ("offset", offset, 0)):
         if value is None:
@@ -78,6 +81,8 @@ def check_page(limit, offset) -> None:
         if not isinstance(value, int) or isinstance(value, bool) or value < least:
             kind = "a positive" if least else "a non-negative"
             raise UsageError(f"{name} must be {kind} whole number, got {value!r}", {name: value})
+        if value > SQLITE_MAX_INT:
+            raise UsageError(f"{name} must be at most {SQLITE_MAX_INT:,}, got {value}", {name: value})
 
 
 def _prepare(ctx):
