@@ -18,7 +18,6 @@ import marshal
 import os
 import sqlite3
 import time
-from typing import ClassVar
 
 from jit.storage import index_query, probe
 from jit.storage.index_rows import ALL_TABLES, FTS_TABLE, SCHEMA, TABLES, Rows, issue_json  # noqa: F401
@@ -26,6 +25,7 @@ from jit.storage.issues import CorruptFile, read_regular
 
 RACY_NS = 2_000_000_000
 CHUNK = 500  # ids per `IN (...)`, below SQLite's variable limit
+RELATIONS = {"dependents": "SELECT src FROM deps WHERE dst=?", "children": "SELECT id FROM issues WHERE parent=?"}
 
 
 class Index(index_query.Queries):
@@ -291,8 +291,6 @@ class Index(index_query.Queries):
         rows.deps = [r for r in rows.deps if r[0] in kept_ids]
         rows.fts = [r for r in rows.fts if r[2] in kept_ids]
 
-    RELATIONS: ClassVar[dict] = {"dependents": "SELECT src FROM deps WHERE dst=?", "children": "SELECT id FROM issues WHERE parent=?"}
-
     def related_under_lock(self, relation: str, issue_id: str) -> set:
         """Ids that may be the `relation` ("dependents" or "children") of issue_id, for a caller holding
         the lock, without re-checking every file: the index as last checked plus every issue a jit
@@ -303,7 +301,7 @@ class Index(index_query.Queries):
         if since is None:  # the event log was rewritten (a git merge): check every file, the slow way
             self.invalidate()
             conn, since = self.connection(), set()
-        return {r[0] for r in conn.execute(self.RELATIONS[relation], (issue_id,))} | since
+        return {r[0] for r in conn.execute(RELATIONS[relation], (issue_id,))} | since
 
     def touched_since_check(self) -> set | None:
         """Ids named by events logged since the index was last checked (jit's own commits since then),
