@@ -196,11 +196,12 @@ def test_keyboard_moves_through_the_board_and_opens_a_card(page, server, ids):
     page.keyboard.press("j")
     first = page.locator(".board .card").first
     expect(first).to_have_class(re.compile(r"\bselected\b"))
+    chosen = first.get_attribute("data-id")  # read before Enter replaces the board with the issue page
     page.keyboard.press("j")
     page.keyboard.press("k")
-    expect(page.locator(".board .card.selected")).to_have_attribute("data-id", first.get_attribute("data-id"))
+    expect(page.locator(".board .card.selected")).to_have_attribute("data-id", chosen)
     page.keyboard.press("Enter")
-    expect(page.locator(".issue-page")).to_have_attribute("data-id", first.get_attribute("data-id"))
+    expect(page.locator(".issue-page")).to_have_attribute("data-id", chosen)
     page.goto(server.url)
     page.locator(".board .card").first.wait_for()
     page.keyboard.press("n")
