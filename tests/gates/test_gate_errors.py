@@ -91,3 +91,15 @@ def test_verdicts_on_finished_issues_are_refused(gated):
         assert_one_line_error(repo.jit(*argv, "--json"), "refused", 5)
     assert repo.snapshot() == before
 
+
+
+def test_a_verdict_author_must_name_someone(repo):
+    """`--by human:` (an empty $USER in a script) is refused, not recorded as an author."""
+    repo.ok("gate", "define", "review", "--title", "Review")
+    issue = repo.create("Reviewed work", "--gate", "review")
+    before = repo.snapshot()
+    for command in (["gate", "pass", issue, "review"], ["gate", "fail", issue, "review"],
+                    ["gate", "pass-all", issue]):
+        res = repo.jit(*command, "--by", "human:", "--json")
+        assert res.code == 2 and "--by" in res.json["error"]["message"], (command, res)
+    assert repo.snapshot() == before

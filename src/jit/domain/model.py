@@ -48,6 +48,17 @@ def check_assignee(value: str) -> str:
     return value
 
 
+def check_author(by: str | None) -> str | None:
+    """A verdict's author given with --by: the same type:identifier shape as an assignee."""
+    if by is None:
+        return None
+    try:
+        return check_assignee(by)
+    except UsageError:
+        raise UsageError(f"--by {by!r} must look like type:identifier, e.g. human:ana or ci:github",
+                         {"field": "by", "value": by}) from None
+
+
 def check_title(value: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise UsageError("title must not be empty: say what needs doing", {"field": "title"})

@@ -54,6 +54,9 @@ def inside_root(ctx, working_dir):
 def run_check(ctx, issue_id, key, *, on_progress=None, force=False, by=None):
     """Run (or stand on an earlier run of) one auto gate. Returns (issue, record, skipped).
     `by` names the verdict's author (a CI job: `ci:NAME`); default SPEC 10's actor rule."""
+    from jit.domain.model import check_author
+
+    check_author(by)
     from jit.service.checker import run_checker
     from jit.service.claims import authorize
     from jit.service.gate_context import build_context, git_state

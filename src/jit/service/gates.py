@@ -8,7 +8,7 @@ dependents in the same transaction. Checkers run outside the repository lock
 
 from jit.domain import states
 from jit.domain.checks import EXTRA_FIELDS, gate_extras, ordered_keys
-from jit.domain.model import FAILED, GATE_FIELDS, PASSED, TERMINAL, make_gate
+from jit.domain.model import FAILED, GATE_FIELDS, PASSED, TERMINAL, check_author, make_gate
 from jit.errors import Conflict, GateFailed, NotFound, Refused, UsageError
 from jit.service.flow import record_state
 
@@ -187,6 +187,7 @@ def _record_verdict(ctx, tx, issue, key, verdict, by, extra, force=False, reason
 def pass_gate(ctx, ref, key, by=None, force=False, reason=None):
     """Record a passing verdict by `by`; the last gate of a gated issue makes it done.
     Raises NotFound, Refused; Conflict when the caller named itself and another holds the issue."""
+    check_author(by)
     issue_id = ctx.resolve(ref)
     from jit.service.flow import check_index
 
@@ -198,6 +199,7 @@ def pass_gate(ctx, ref, key, by=None, force=False, reason=None):
 
 def fail_gate(ctx, ref, key, reason=None, by=None, force=False):
     """Record a failing verdict by `by`; with `force`, `reason` also explains the override."""
+    check_author(by)
     issue_id = ctx.resolve(ref)
     with ctx.transaction() as tx:
         issue = _issue_gate(tx, issue_id, key)
@@ -255,6 +257,7 @@ def check_all(ctx, ref, on_progress=None, force=False, fail_fast=False, by=None)
 def pass_all(ctx, ref, by=None):
     """Pass every manual gate of an issue that has not passed yet, in one transaction (the last
     one may finish a gated issue). Returns (issue, keys passed). Raises NotFound, Refused."""
+    check_author(by)
     issue_id = ctx.resolve(ref)
     from jit.service.flow import check_index
 
