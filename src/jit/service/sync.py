@@ -315,6 +315,12 @@ def sync(ctx, remote=None, branch=None) -> dict:
     problems, _ = check(ctx)
     from jit.service.remote_claims import tidy_claim_refs
 
-    released = tidy_claim_refs(ctx, clone, pushed_head if pushed else clone.git.rev(clone.tracking))
+    from jit.storage.git import GitError
+
+    try:
+        released = tidy_claim_refs(ctx, clone, pushed_head if pushed else clone.git.rev(clone.tracking))
+    except GitError as exc:  # the branch is synced; tidying claim refs waits for the next sync
+        clone._warn(ctx, f"claim refs not tidied: {exc.message}")
+        released = []
     return {**clone.summary(), "pushed": pushed, "attempts": attempt, "problems": problems,
             "ok": not problems, "claim_refs_removed": released}
