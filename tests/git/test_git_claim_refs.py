@@ -102,6 +102,22 @@ def test_a_claimer_killed_after_its_push_is_undone_and_never_granted(tmp_path):
     assert a.sync() and [e["data"]["assignee"] for e in a.events() if e["type"] == "issue_claimed"] == ["agent:b"]
 
 
+def test_a_claimer_killed_before_its_push_publishes_nothing(tmp_path):
+    a, b = make_team(tmp_path, ("a", "b"))
+    issue = a.create("Task")
+    a.sync()
+    b.sync()
+    env = {**a.env, "JIT_CRASH_AT": "claim.ledger-written"}
+    proc = subprocess.run([JIT_BIN, "issue", "claim", issue, "agent:a", "--sync"], cwd=a.root, env=env,
+                          capture_output=True, text=True, timeout=60, check=False)
+    assert proc.returncode == -9, proc
+    assert remote_claims(tmp_path) == {}
+    assert b.ok("issue", "claim", issue, "agent:b", "--sync")["assignee"] == "agent:b"
+    assert a.jit("issue", "claim", issue, "agent:a", "--sync").code == 4  # a's leftover entry is tidied, not used
+    assert list((a.root / ".git" / "jit-claims").glob("*.json")) == []
+    assert not [e for e in a.events() if e["type"] == "issue_claimed"]
+
+
 def test_finished_and_released_claims_give_their_refs_back(tmp_path):
     a, b = make_team(tmp_path, ("a", "b"))
     done, released = a.create("finish me"), a.create("let go of me")

@@ -79,6 +79,9 @@ class Plane:
         sha = self.refs.record(claim, parent=expected)
         with _Entry(self.folder, issue_id) as entry:
             entry.write({"sha": sha, "assignee": assignee, "state": "pushing"})
+            from jit.storage.faults import reached
+
+            reached("claim.ledger-written")
             outcome = self.refs.swap(issue_id, sha, expected)
             if outcome == UNSUPPORTED:
                 entry.remove()
@@ -87,8 +90,6 @@ class Plane:
             if outcome == LOST:
                 entry.remove()
                 return None
-            from jit.storage.faults import reached
-
             reached("claim.ref-pushed")
             try:
                 issue = claims.claim(self.ctx, issue_id, assignee, ttl=ttl)

@@ -21,6 +21,7 @@ POINTS = (
     "events.mid-append",      # half of the events' bytes appended
     "events.appended",        # the events are durable, the journal not yet removed
     "journal.removed",        # the commit is complete; the command has not reported yet
+    "claim.ledger-written",   # a claim's ledger entry written, its ref not yet pushed (claim_plane)
     "claim.ref-pushed",       # a claim ref won on the remote, not yet recorded locally (claim_plane)
 )
 
