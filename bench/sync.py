@@ -93,7 +93,10 @@ def agent(root: Path, name: str, env: dict, work: float, out: list) -> None:
         done = sh([JIT, "issue", "done", issue], root, env)
         if done.returncode != 0:
             out.append({"agent": name, "stuck": issue, "error": done.stderr.strip()[-200:]})
-        sh([JIT, "sync"], root, env)
+        started = time.monotonic()
+        synced = sh([JIT, "sync"], root, env)
+        out.append({"agent": name, "clone": root.name, "sync": time.monotonic() - started,
+                    "sync_ok": synced.returncode == 0})
 
 
 def run(args) -> dict:
@@ -128,6 +131,10 @@ def run(args) -> dict:
         for g in grants:
             by_clone[g["clone"]] = by_clone.get(g["clone"], 0) + 1
         ids = [e["id"] for e in events]
+        syncs = [r for r in results if "sync" in r]
+        sync_time: dict = {}
+        for r in syncs:
+            sync_time[r["clone"]] = sync_time.get(r["clone"], 0) + r["sync"]
         return {
             "protocol": "branch" if args.branch_claims else "claim refs",
             "clones": args.clones, "agents": args.agents, "issues": args.issues, "rtt": args.rtt,
@@ -137,6 +144,8 @@ def run(args) -> dict:
             "grants_per_clone": dict(sorted(by_clone.items())),
             "latency_median": round(statistics.median(latencies), 2) if latencies else None,
             "latency_p95": round(latencies[int(0.95 * (len(latencies) - 1))], 2) if latencies else None,
+            "sync_seconds_per_clone": {k: round(v, 1) for k, v in sorted(sync_time.items())},
+            "failed_syncs": sum(1 for r in syncs if not r["sync_ok"]),
             "double_grants": sum(1 for n in per_issue.values() if n > 1),
             "duplicate_events": len(ids) - len(set(ids)),
             "errors": [r for r in results if "error" in r][:5],

@@ -32,6 +32,7 @@ LEDGER = "jit-claims"
 SEEN = "jit-claims-seen.json"
 UNSUPPORTED_MARK = "unsupported"
 CANDIDATES = 32  # how deep claim-next looks before fetching the claims again
+SPREAD = 16  # equally good candidates tried in a random order (see _spread)
 
 
 class Fallback(Exception):
@@ -280,7 +281,7 @@ def _spread(candidates) -> list:
     if not candidates:
         return []
     best = candidates[0][1]
-    lead = [c for c in candidates[:8] if c[1] == best]
+    lead = [c for c in candidates[:SPREAD] if c[1] == best]
     random.shuffle(lead)
     return lead + candidates[len(lead):]
 

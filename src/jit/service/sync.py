@@ -223,9 +223,11 @@ def _patience(ctx) -> float:
 
 
 def _attempts(patience=None):
-    """Attempt numbers 1, 2, ... for as long as patience lasts, backing off (randomised, growing to half
-    a second) between them. Bounded by time rather than by count: a machine whose merge takes longer
-    than its peers' pushes still gets through once they pause, however many rounds that takes."""
+    """Attempt numbers 1, 2, ... for as long as patience lasts, with a short random pause between them.
+    The pause does not grow with the attempt: a growing backoff hands the branch to whoever lost least
+    recently, so one clone that fell behind kept falling further (bench/sync.py saw a clone of eight
+    get 2 grants of a fair 15). Bounded by time rather than by count: a machine whose merge takes
+    longer than its peers' pushes still gets through once they pause, however many rounds that takes."""
     import random
     import time
 
@@ -236,7 +238,7 @@ def _attempts(patience=None):
         yield attempt
         if time.monotonic() >= deadline:
             return
-        time.sleep(random.uniform(0, min(0.5, 0.02 * 2 ** min(attempt, 5))))
+        time.sleep(random.uniform(0.01, 0.12))
         attempt += 1
 
 
@@ -292,10 +294,14 @@ def sync(ctx, remote=None, branch=None) -> dict:
     Raises UsageError without a work tree or remote, Conflict when a merge needs a person
     (or every push lost), GitError when git itself fails (an unreachable remote).
     """
+    clone = _Clone(ctx, remote, branch)
+    return _sync(ctx, clone)
+
+
+def _sync(ctx, clone) -> dict:
     from jit.service.validate import check
     from jit.storage.git import PUSHED
 
-    clone = _Clone(ctx, remote, branch)
     pushed = False
     # The network (fetch, push) happens outside the repository lock; only the local commit and
     # merge hold it, so local commands never wait for a remote (docs/multi-machine.md).
