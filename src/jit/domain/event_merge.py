@@ -11,25 +11,21 @@ clones compute the same file whichever side is "ours". Lines that are not events
 import json
 
 
-def _identity(line: bytes):
-    """An event's id, or its raw text when the line is not a readable event."""
+def _read(line: bytes) -> tuple:
+    """(identity, sort key): an event is known by its id and ordered by (time, id); a line that is
+    not a readable event is known and ordered by its raw text, after every event. One parse."""
     try:
         doc = json.loads(line)
     except (ValueError, RecursionError):  # RecursionError: deeply nested brackets
-        return ("raw", line)
+        doc = None
     if isinstance(doc, dict) and isinstance(doc.get("id"), str):
-        return ("id", doc["id"])
-    return ("raw", line)
+        ts = doc.get("ts")
+        return ("id", doc["id"]), (0, ts if isinstance(ts, str) else "", doc["id"])
+    return ("raw", line), (1, "", line.decode("utf-8", "replace"))
 
 
-def _sort_key(line: bytes, identity) -> tuple:
-    if identity[0] == "id":
-        try:
-            ts = json.loads(line).get("ts")
-        except (ValueError, RecursionError):
-            ts = None
-        return (0, ts if isinstance(ts, str) else "", identity[1])
-    return (1, "", line.decode("utf-8", "replace"))
+def _identity(line: bytes):
+    return _read(line)[0]
 
 
 def _lines(data: bytes) -> list:
@@ -47,10 +43,10 @@ def merge_events(base: bytes, ours: bytes, theirs: bytes) -> bytes:
             merged.append(line)
     added = []
     for line in _lines(ours) + _lines(theirs):
-        identity = _identity(line)
+        identity, key = _read(line)
         if identity not in seen:
             seen.add(identity)
-            added.append((_sort_key(line, identity), line))
+            added.append((key, line))
     added.sort(key=lambda pair: pair[0])
     merged.extend(line for _key, line in added)
     return b"".join(line + b"\n" for line in merged)

@@ -7,8 +7,8 @@ record the claim locally through the ordinary rules of `jit.service.claims` (und
 repository lock, a few milliseconds); the issue's new state then travels by ordinary sync.
 No network round trip happens while the repository lock is held.
 
-A ledger in the clone's git folder (`jit-claims/<id>.json`, one file per claim, flocked by
-its claimer while in flight) remembers what this clone pushed, so a claimer killed between
+A ledger in the clone's git folder (`jit.storage.claim_ledger`: one file per claim, flocked
+by its claimer while in flight) remembers what this clone pushed, so a claimer killed between
 its push and its local record is undone by the next claim or sync: its ref is deleted, no
 event was written, nothing was granted. Lease expiry across machines never compares two
 clocks: a claim with a TTL is expired for an observer once the ref has kept the same value
@@ -16,21 +16,15 @@ for TTL seconds of that observer's own clock (a renewal pushes a new commit, res
 every observer's count).
 """
 
-import fcntl
-import json
-import os
 import random
 import time
 
-from jit.domain.ids import is_full_id
-from jit.errors import Conflict, JitError, NotFound, NothingAvailable
+from jit.domain.model import DONE, GATED, IN_PROGRESS, REJECTED
+from jit.errors import Conflict, JitError, NotFound, NothingAvailable, Refused
 from jit.service import claims, queries
-from jit.storage.atomic import write_atomic
+from jit.storage.claim_ledger import ClaimLedger
 from jit.storage.claim_refs import LOST, UNSUPPORTED, WON, ClaimRefs
 
-LEDGER = "jit-claims"
-SEEN = "jit-claims-seen.json"
-UNSUPPORTED_MARK = "unsupported"
 CANDIDATES = 32  # how deep claim-next looks before fetching the claims again
 SPREAD = 16  # equally good candidates tried in a random order (see _spread)
 
@@ -46,21 +40,16 @@ class Plane:
         self.ctx = ctx
         self.refs = ClaimRefs(git, remote)
         self.remote = remote
-        self.folder = os.path.join(git.git_dir(), LEDGER)
-        os.makedirs(self.folder, exist_ok=True)
-        if os.path.exists(os.path.join(self.folder, f"{UNSUPPORTED_MARK}-{_safe(remote)}")):
+        self.ledger = ClaimLedger(git.git_dir(), remote)
+        if self.ledger.refuses_custom_refs():
             raise Fallback()
 
     # -- what the remote holds -----------------------------------------------------------
     def held(self) -> dict:
         """{issue id: (commit, claim)} of live claims; expired ones are left out (see module doc)."""
         found = self.refs.held(self.also_fetch)
-        seen_path = os.path.join(os.path.dirname(self.folder), SEEN)
-        seen = _read_json(seen_path)
         now = time.time()
-        current = {sha: seen.get(sha, now) for sha, _claim in found.values()}
-        if current != seen:
-            write_atomic(seen_path, json.dumps(current))
+        current = self.ledger.first_seen([sha for sha, _claim in found.values()], now)
         live = {}
         for issue_id, (sha, claim) in found.items():
             ttl = claim.get("ttl")
@@ -78,7 +67,7 @@ class Plane:
         expected = self.all.get(issue_id, (None,))[0]  # an expired claim is replaced against its value
         claim = {"issue": issue_id, "assignee": assignee, "ttl": ttl, "by": self.ctx.actor(assignee)}
         sha = self.refs.record(claim, parent=expected)
-        with _Entry(self.folder, issue_id) as entry:
+        with self.ledger.entry(issue_id) as entry:
             entry.write({"sha": sha, "assignee": assignee, "state": "pushing"})
             from jit.storage.faults import reached
 
@@ -86,7 +75,7 @@ class Plane:
             outcome = self.refs.swap(issue_id, sha, expected)
             if outcome == UNSUPPORTED:
                 entry.remove()
-                write_atomic(os.path.join(self.folder, f"{UNSUPPORTED_MARK}-{_safe(self.remote)}"), b"")
+                self.ledger.mark_refuses_custom_refs()
                 raise Fallback()
             if outcome == LOST:
                 entry.remove()
@@ -105,7 +94,7 @@ class Plane:
         """Push a renewal of this clone's claim (a new commit, so every observer's count restarts).
         False when the claim was not made through the refs. Raises Conflict when the ref changed:
         another machine took the claim over after its lease ran out there."""
-        with _Entry(self.folder, issue_id) as entry:
+        with self.ledger.entry(issue_id) as entry:
             data = entry.read()
             if data.get("state") != "granted" or not isinstance(data.get("sha"), str):
                 return False
@@ -127,11 +116,8 @@ class Plane:
         """Give back refs this clone pushed but never recorded (a killed claimer), and refs of its
         claims that ended locally (released, expired, finished). Entries in flight are skipped."""
         given_back = []
-        for name in sorted(os.listdir(self.folder)):
-            issue_id = name[:-5]
-            if not name.endswith(".json") or not is_full_id(issue_id):
-                continue
-            with _Entry(self.folder, issue_id, wait=False) as entry:
+        for issue_id in self.ledger.issue_ids():
+            with self.ledger.entry(issue_id, wait=False) as entry:
                 if not entry.locked:
                     continue
                 data = entry.read()
@@ -156,22 +142,20 @@ class Plane:
         """A granted claim keeps its ref while held, and once finished here until the branch shows it
         finished (collect() then deletes it): other clones judge by the branch, where it may still
         look ready."""
-        from jit.domain.model import DONE, REJECTED
-
-        try:
-            issue = self.ctx.files.load(issue_id)
-        except JitError:
+        issue = self._local(issue_id)
+        if issue is None:
             return True  # unreadable here: not ours to judge
-        return issue.state in (DONE, REJECTED) or self._still_held(issue_id, assignee)
+        return issue.state in (DONE, REJECTED) or _holds(issue, assignee)
 
     def _still_held(self, issue_id, assignee) -> bool:
-        from jit.domain.model import GATED, IN_PROGRESS
+        issue = self._local(issue_id)
+        return issue is not None and _holds(issue, assignee)
 
+    def _local(self, issue_id):
         try:
-            issue = self.ctx.files.load(issue_id)
+            return self.ctx.files.load(issue_id)
         except JitError:
-            return False
-        return issue.assignee == assignee and issue.state in (IN_PROGRESS, GATED)
+            return None
 
     def collect(self, states_on_branch) -> list:
         """Delete the claim refs of issues the pushed branch shows finished or rejected (expecting
@@ -185,7 +169,7 @@ class Plane:
         for issue_id, (sha, _claim) in held.items():
             if states.get(issue_id) in ("done", "rejected") and self.refs.swap(issue_id, None, sha) == WON:
                 removed.append(issue_id)
-                _Entry(self.folder, issue_id).remove()
+                self.ledger.entry(issue_id).remove()
         return removed
 
 
@@ -197,53 +181,8 @@ class _NoBranch:
         pass
 
 
-class _Entry:
-    """One ledger file, flocked while its claim is in flight (the kernel drops the lock on kill -9)."""
-
-    def __init__(self, folder, issue_id, wait=True):
-        self.path = os.path.join(folder, f"{issue_id}.json")
-        self.lock_path = os.path.join(folder, f"{issue_id}.lock")
-        self.wait = wait
-        self.locked = False
-
-    def __enter__(self):
-        self.fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_EX | (0 if self.wait else fcntl.LOCK_NB))
-            self.locked = True
-        except BlockingIOError:
-            self.locked = False
-        return self
-
-    def __exit__(self, *exc):
-        os.close(self.fd)
-        return False
-
-    def read(self) -> dict:
-        return _read_json(self.path)
-
-    def write(self, data: dict) -> None:
-        write_atomic(self.path, json.dumps(data, sort_keys=True))
-
-    def remove(self) -> None:
-        for path in (self.path, self.lock_path):
-            try:
-                os.unlink(path)
-            except FileNotFoundError:
-                pass
-
-
-def _read_json(path) -> dict:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            doc = json.load(fh)
-    except (OSError, ValueError):
-        return {}
-    return doc if isinstance(doc, dict) else {}
-
-
-def _safe(name: str) -> str:
-    return "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+def _holds(issue, assignee) -> bool:
+    return issue.assignee == assignee and issue.state in (IN_PROGRESS, GATED)
 
 
 # -- the two commands ----------------------------------------------------------------------
@@ -307,7 +246,7 @@ def claim_next(plane: Plane, assignee: str, ttl, pick):
         for issue_id, _priority in _spread([c for c in candidates if c[0] not in stale]):
             try:
                 issue = plane.grab(issue_id, assignee, ttl)
-            except (Conflict, claims_refusals()):
+            except (Conflict, Refused, NotFound):
                 issue = None  # this clone's view refused it: the ref was given back
             if issue is not None:
                 return issue
@@ -316,12 +255,6 @@ def claim_next(plane: Plane, assignee: str, ttl, pick):
             if losses % 3 == 0:
                 time.sleep(random.uniform(0, min(0.4, 0.02 * 2 ** min(losses // 3, 4))))
                 break
-
-
-def claims_refusals():
-    from jit.errors import NotFound, Refused
-
-    return (Refused, NotFound)
 
 
 def available_ids(ctx, labels=(), priority=None, filter=None):

@@ -89,21 +89,7 @@ class _FetchedBranch:
         self.clone = clone
 
     def states(self, ids) -> dict:
-        import json
-
-        git, head = self.clone.git, self.clone.git.rev(self.clone.tracking)
-        if not head or not ids:
-            return {}
-        wanted = [(head, f"{self.clone.pathspec}/issues/{i}.json") for i in ids]
-        found = {}
-        for (_rev, path), text in git.read_blobs(wanted).items():
-            try:
-                doc = json.loads(text)
-            except ValueError:
-                continue
-            if isinstance(doc, dict):
-                found[path.rsplit("/", 1)[-1].removesuffix(".json")] = doc
-        return found
+        return self.clone.issue_docs(self.clone.git.rev(self.clone.tracking), list(ids))
 
     def merge(self) -> None:
         clone = self.clone
@@ -160,18 +146,7 @@ def tidy_claim_refs(ctx, clone, branch_head) -> list:
     except Fallback:
         return []
     def states_on_branch(ids):
-        import json
-
-        if not branch_head:
-            return {}
-        blobs = clone.git.read_blobs((branch_head, f"{clone.pathspec}/issues/{i}.json") for i in ids)
-        states = {}
-        for (_rev, path), text in blobs.items():
-            try:
-                states[path.rsplit("/", 1)[-1].removesuffix(".json")] = json.loads(text).get("state")
-            except (ValueError, AttributeError):
-                continue
-        return states
+        return {i: doc.get("state") for i, doc in clone.issue_docs(branch_head, ids).items()}
 
     return sorted(set(plane.recover()) | set(plane.collect(states_on_branch)))
 

@@ -194,6 +194,22 @@ class _Clone:
         self.incoming["events"] += self.git.added_lines(before, after, f"{self.pathspec}/events.jsonl")
         return {path.rsplit("/", 1)[-1].removesuffix(".json") for _status, path in changes}
 
+    def issue_docs(self, rev: str | None, ids) -> dict:
+        """{id: the issue's JSON as it is in commit rev} for the ids rev has, in one git call."""
+        import json
+
+        if not rev:
+            return {}
+        found = {}
+        for (_rev, path), text in self.git.read_blobs((rev, f"{self.pathspec}/issues/{i}.json") for i in ids).items():
+            try:
+                doc = json.loads(text)
+            except ValueError:
+                continue
+            if isinstance(doc, dict):
+                found[path.rsplit("/", 1)[-1].removesuffix(".json")] = doc
+        return found
+
     def undo(self, base: str) -> None:
         """Put branch, index and `.jit/` back at base: a claim that was not granted leaves nothing behind."""
         self.git.restore(base, self.pathspec)
@@ -294,14 +310,10 @@ def sync(ctx, remote=None, branch=None) -> dict:
     Raises UsageError without a work tree or remote, Conflict when a merge needs a person
     (or every push lost), GitError when git itself fails (an unreachable remote).
     """
-    clone = _Clone(ctx, remote, branch)
-    return _sync(ctx, clone)
-
-
-def _sync(ctx, clone) -> dict:
     from jit.service.validate import check
     from jit.storage.git import PUSHED
 
+    clone = _Clone(ctx, remote, branch)
     pushed = False
     # The network (fetch, push) happens outside the repository lock; only the local commit and
     # merge hold it, so local commands never wait for a remote (docs/multi-machine.md).
