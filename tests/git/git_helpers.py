@@ -94,3 +94,14 @@ def make_team(tmp_path: Path, names=("a", "b", "c")) -> list:
             assert clone.jit("git", "setup").code == 0
         clones.append(clone)
     return clones
+
+
+def race(jobs) -> list:
+    """Start every job `(cwd, argv, env)` of the real `jit` at once; [(exit code, stdout, stderr)] in order."""
+    procs = [subprocess.Popen([JIT_BIN, *map(str, argv)], cwd=cwd, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for cwd, argv, env in jobs]
+    results = []
+    for proc in procs:
+        out, err = proc.communicate(timeout=180)
+        results.append((proc.returncode, out, err))
+    return results

@@ -8,7 +8,7 @@ import os
 import subprocess
 import time
 
-from git_helpers import JIT_BIN, git, make_team
+from git_helpers import JIT_BIN, git, make_team, race
 
 NS = "refs/jit/claims/"
 
@@ -18,14 +18,9 @@ def remote_claims(tmp_path) -> dict:
     return {line.split()[0][len(NS):]: line.split()[1] for line in out.splitlines()}
 
 
-def race(jobs):
-    procs = [subprocess.Popen([JIT_BIN, *args, "--json"], cwd=clone.root, env=clone.env, stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for clone, args in jobs]
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=180)
-        results.append((proc.returncode, out, err))
-    return results
+def race_clones(jobs):
+    """Each job (clone, args) run at once with --json, in that clone as its agent."""
+    return race([(clone.root, [*args, "--json"], clone.env) for clone, args in jobs])
 
 
 def test_a_claim_is_one_ref_on_the_remote_and_the_branch_is_not_pushed(tmp_path):
@@ -52,10 +47,10 @@ def test_racing_clones_on_one_issue_have_one_winner_and_on_different_issues_all_
     clones[0].sync()
     for c in clones[1:]:
         c.sync()
-    results = race([(c, ["issue", "claim", contested, f"agent:{c.name}{k}", "--sync"])
+    results = race_clones([(c, ["issue", "claim", contested, f"agent:{c.name}{k}", "--sync"])
                     for c in clones for k in range(2)])
     assert sorted(code for code, _, _ in results) == [0] + [4] * 7, results
-    results = race([(c, ["issue", "claim", issue, f"agent:{c.name}", "--sync"]) for c, issue in zip(clones, issues)])
+    results = race_clones([(c, ["issue", "claim", issue, f"agent:{c.name}", "--sync"]) for c, issue in zip(clones, issues)])
     assert [code for code, _, _ in results] == [0, 0, 0, 0], results
     assert set(remote_claims(tmp_path)) == {*issues, contested}
 
@@ -66,7 +61,7 @@ def test_claim_next_across_clones_never_grants_an_issue_twice_and_logs_each_clai
         clones[0].create(f"job {n}")
     for c in clones:
         c.sync()
-    results = race([(c, ["issue", "claim-next", f"agent:{c.name}{k}", "--sync"]) for c in clones for k in range(2)])
+    results = race_clones([(c, ["issue", "claim-next", f"agent:{c.name}{k}", "--sync"]) for c in clones for k in range(2)])
     won = [json.loads(out)["id"] for code, out, _ in results if code == 0]
     assert len(won) == 5 and len(set(won)) == 5, results
     assert sorted(code for code, _, _ in results) == [0] * 5 + [3] * 3
@@ -81,15 +76,21 @@ def test_claim_next_across_clones_never_grants_an_issue_twice_and_logs_each_clai
         assert {i: c.show(i)["assignee"] for i in holders} == holders
 
 
-def test_a_claimer_killed_after_its_push_is_undone_and_never_granted(tmp_path):
+def killed_claim(tmp_path, point):
+    """Two synced clones and one issue; a's claim of it killed with SIGKILL at the crash point."""
     a, b = make_team(tmp_path, ("a", "b"))
     issue = a.create("Task")
     a.sync()
     b.sync()
-    env = {**a.env, "JIT_CRASH_AT": "claim.ref-pushed"}
+    env = {**a.env, "JIT_CRASH_AT": point}
     proc = subprocess.run([JIT_BIN, "issue", "claim", issue, "agent:a", "--sync"], cwd=a.root, env=env,
                           capture_output=True, text=True, timeout=60, check=False)
     assert proc.returncode == -9, proc
+    return a, b, issue
+
+
+def test_a_claimer_killed_after_its_push_is_undone_and_never_granted(tmp_path):
+    a, b, issue = killed_claim(tmp_path, "claim.ref-pushed")
     assert list(remote_claims(tmp_path)) == [issue]  # the push landed; the grant was never recorded
     assert a.show(issue)["assignee"] is None
     assert not [e for e in a.events() if e["type"] == "issue_claimed"]
@@ -103,14 +104,7 @@ def test_a_claimer_killed_after_its_push_is_undone_and_never_granted(tmp_path):
 
 
 def test_a_claimer_killed_before_its_push_publishes_nothing(tmp_path):
-    a, b = make_team(tmp_path, ("a", "b"))
-    issue = a.create("Task")
-    a.sync()
-    b.sync()
-    env = {**a.env, "JIT_CRASH_AT": "claim.ledger-written"}
-    proc = subprocess.run([JIT_BIN, "issue", "claim", issue, "agent:a", "--sync"], cwd=a.root, env=env,
-                          capture_output=True, text=True, timeout=60, check=False)
-    assert proc.returncode == -9, proc
+    a, b, issue = killed_claim(tmp_path, "claim.ledger-written")
     assert remote_claims(tmp_path) == {}
     assert b.ok("issue", "claim", issue, "agent:b", "--sync")["assignee"] == "agent:b"
     assert a.jit("issue", "claim", issue, "agent:a", "--sync").code == 4  # a's leftover entry is tidied, not used

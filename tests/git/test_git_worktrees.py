@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from git_helpers import JIT_BIN, base_env, git, make_team
+from git_helpers import JIT_BIN, base_env, git, make_team, race
 
 WORKTREES = ("w1", "w2", "w3")
 
@@ -41,6 +41,17 @@ def clone(tmp_path) -> Path:
     return main
 
 
+def repo_without_jit(tmp_path, worktree: str) -> Path:
+    """A main worktree `m` with one commit and no store yet, and a linked worktree beside it."""
+    main = tmp_path / "m"
+    git(tmp_path, "init", "--quiet", "--initial-branch=main", str(main))
+    (main / "README").write_text("x\n")
+    git(main, "add", "-A")
+    git(main, "commit", "--quiet", "-m", "before jit")
+    git(main, "worktree", "add", "--quiet", str(tmp_path / worktree), "-b", worktree)
+    return main
+
+
 def test_the_reported_double_claim_has_one_winner(clone):
     codes = [run(clone.parent / name, "issue", "claim-next", f"agent:{name}").returncode
              for name in ("w1", "w2")]
@@ -61,13 +72,7 @@ def test_a_claim_in_one_worktree_is_seen_at_once_in_every_other(clone):
 
 
 def _race(argv_by_process):
-    procs = [subprocess.Popen([JIT_BIN, *argv], cwd=cwd, env=base_env(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for cwd, argv in argv_by_process]
-    results = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=120)
-        results.append((proc.returncode, out, err))
-    return results
+    return race([(cwd, argv, base_env()) for cwd, argv in argv_by_process])
 
 
 def test_racing_claims_across_worktrees_have_exactly_one_winner(clone):
@@ -94,12 +99,7 @@ def test_claim_next_from_many_worktrees_never_hands_out_one_issue_twice(clone):
 
 
 def test_a_worktree_whose_branch_predates_the_store_uses_the_main_store(tmp_path):
-    main = tmp_path / "m"
-    git(tmp_path, "init", "--quiet", "--initial-branch=main", str(main))
-    (main / "README").write_text("x\n")
-    git(main, "add", "-A")
-    git(main, "commit", "--quiet", "-m", "before jit")
-    git(main, "worktree", "add", "--quiet", str(tmp_path / "old"), "-b", "old")
+    main = repo_without_jit(tmp_path, worktree="old")
     ok(main, "init")
     made = ok(main, "issue", "create", "--title", "shared")["id"]
     sub = tmp_path / "old" / "deep" / "er"
@@ -116,12 +116,7 @@ def test_jit_data_dir_pointing_into_a_worktree_joins_the_shared_store(clone):
 
 
 def test_init_in_a_linked_worktree_shares_the_main_store(tmp_path):
-    main = tmp_path / "m"
-    git(tmp_path, "init", "--quiet", "--initial-branch=main", str(main))
-    (main / "README").write_text("x\n")
-    git(main, "add", "-A")
-    git(main, "commit", "--quiet", "-m", "c")
-    git(main, "worktree", "add", "--quiet", str(tmp_path / "w"), "-b", "w")
+    main = repo_without_jit(tmp_path, worktree="w")
     ok(tmp_path / "w", "init")
     assert (main / ".jit" / "issues").is_dir() and not (tmp_path / "w" / ".jit").exists()
     made = ok(tmp_path / "w", "issue", "create", "--title", "from w")["id"]
