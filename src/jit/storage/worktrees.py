@@ -123,6 +123,8 @@ def shared_data_dir(data_dir: str, must_exist: bool = True) -> str | None:
     if found is None:
         return None
     root, dotgit = found
+    if not os.path.isfile(dotgit):
+        return None  # the main worktree or a plain clone: its own store is the one
     has_store = os.path.isdir(os.path.join(data_dir, "issues"))
     main = main_worktree(root, dotgit, claim_lead=has_store or not must_exist)
     if main is None:
