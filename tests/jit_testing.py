@@ -103,3 +103,12 @@ def wait_for_stop(procs, timeout=120):
             return None
         time.sleep(0.002)
     raise AssertionError("no process stopped or exited within the timeout")
+
+
+def fresh_context(folder):
+    """An in-process service Context on a new repository in `folder` (its `.jit/` named by JIT_DATA_DIR):
+    for fuzz tests that call the service many times without paying a process each."""
+    from jit.service.context import init_repo
+
+    ctx, _ = init_repo(str(folder), env={"JIT_DATA_DIR": os.path.join(folder, ".jit"), "USER": "t"})
+    return ctx

@@ -2,15 +2,13 @@
 JSON value is restored or refused as a usage error (2) naming a line, in-process."""
 
 import json
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from jit_testing import Repo
+from jit_testing import Repo, fresh_context
 
 from jit.errors import JitError
-from jit.service.context import init_repo
 from jit.service.restore import restore
 from jit.service.validate import validate
 
@@ -35,8 +33,7 @@ def export_lines(tmp_path_factory):
 @pytest.fixture(scope="module")
 def target(tmp_path_factory):
     folder = tmp_path_factory.mktemp("dst")
-    ctx, _ = init_repo(str(folder), env={"JIT_DATA_DIR": os.path.join(folder, ".jit"), "USER": "t"})
-    return ctx
+    return fresh_context(folder)
 
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -56,6 +53,6 @@ def test_one_edited_field_is_restored_or_refused_naming_a_line(export_lines, tar
         return
     if data.draw(st.booleans()):  # accepted: restoring it for real, then validating, works too
         folder = tmp_path_factory.mktemp("real")
-        ctx, _ = init_repo(str(folder), env={"JIT_DATA_DIR": os.path.join(folder, ".jit"), "USER": "t"})
+        ctx = fresh_context(folder)
         restore(ctx, lines)
         validate(ctx)

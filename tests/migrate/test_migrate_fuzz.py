@@ -2,14 +2,13 @@
 type go through the whole migration (dry run, in-process) and end in a result or a usage error."""
 
 import json
-import os
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from jit_testing import fresh_context
 
 from jit.errors import JitError
-from jit.service.context import init_repo
 from jit.service.migrate import migrate
 
 # Values that broke the readers before they checked types, then anything hypothesis draws.
@@ -32,8 +31,7 @@ SOURCES = {
 @pytest.fixture(scope="module")
 def ctx(tmp_path_factory):
     folder = tmp_path_factory.mktemp("fuzz")
-    ctx, _ = init_repo(str(folder), env={"JIT_DATA_DIR": os.path.join(folder, ".jit"), "USER": "t"})
-    return ctx
+    return fresh_context(folder)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
