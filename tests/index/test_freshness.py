@@ -2,7 +2,8 @@
 
 Each test changes the files the way a person or a tool would (a hand edit in
 place, `cp -p` with an old mtime, a deletion, a rename out and back, a `git
-pull`) and the very next query must show it.
+pull`) and the very next query must show it, both when the query checks the
+files itself and when a `jit watch` monitor tells it what changed (conftest.py).
 """
 
 import json
@@ -15,9 +16,10 @@ def _ids(repo, *args, env=None):
     return [i["id"] for i in repo.ok("query", "available", *args, env=env)]
 
 
-def test_copy_with_an_old_mtime_over_an_existing_file_shows(repo, tmp_path):
+def test_copy_with_an_old_mtime_over_an_existing_file_shows(checked_repo, tmp_path):
     """`cp -p` rewrites in place (same inode) and sets the old mtime back: same size and same mtime
     as the file the index recorded, so only the ctime tells (git keeps it for the same reason)."""
+    repo = checked_repo
     a, b = repo.create("Alpha"), repo.create("Bravo")
     path = repo.data / "issues" / f"{a}.json"
     settled = path.stat().st_mtime_ns - 10 * 10**9
@@ -44,7 +46,8 @@ def test_copy_with_an_old_mtime_over_an_existing_file_shows(repo, tmp_path):
     assert repo.jit("issue", "show", a[:8]).code == 3
 
 
-def test_deletion_and_rename_out_and_back_show(repo, tmp_path):
+def test_deletion_and_rename_out_and_back_show(checked_repo, tmp_path):
+    repo = checked_repo
     a, b, c = repo.create("A"), repo.create("B"), repo.create("C")
     assert _ids(repo) == [a, b, c]
     os.rename(repo.data / "issues" / f"{b}.json", tmp_path / "b.json")
@@ -56,7 +59,8 @@ def test_deletion_and_rename_out_and_back_show(repo, tmp_path):
     assert repo.ok("query", "available", "--limit", "1")["total"] == 2
 
 
-def test_git_pull_shows_in_the_next_query(repo, tmp_path):
+def test_git_pull_shows_in_the_next_query(checked_repo, tmp_path):
+    repo = checked_repo
     def git(*args, cwd):
         subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
                        env={**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@x",
@@ -79,7 +83,8 @@ def test_git_pull_shows_in_the_next_query(repo, tmp_path):
     assert [i["title"] for i in got] == ["Shared, edited elsewhere"]
 
 
-def test_switching_the_verify_mode_keeps_the_answers(repo):
+def test_switching_the_verify_mode_keeps_the_answers(checked_repo):
+    repo = checked_repo
     a, b = repo.create("A"), repo.create("B", "--priority", "high")
     for mode in ("inode", "stat", "inode"):
         assert _ids(repo, env={"JIT_INDEX_VERIFY": mode}) == [b, a]

@@ -31,6 +31,7 @@ GROUPS = {
     "export": ("export", "write the whole store as JSON Lines: a full-fidelity backup"),
     "import": ("migrate", "restore a `jit export`, or migrate from taskwarrior, beads, github, backlog"),
     "snapshot": ("export", "archive .jit/ as a .tar.gz with a SHA-256 manifest, or verify one"),
+    "watch": ("watch", "optional file-system monitor: queries check only the files that changed"),
 }
 
 HELP = """usage: jit [--json] [-q] [--actor WHO] <command> [<args>]

@@ -109,10 +109,25 @@ class Context:
             from jit.storage.index import Index
 
             verify = "inode" if self.env.get("JIT_INDEX_VERIFY") == "inode" else "stat"
-            self._index = Index(self.layout, warn=self.warn, verify=verify)
+            self._index = Index(self.layout, warn=self.warn, verify=verify,
+                                use_monitor=self.env.get("JIT_MONITOR") != "off", no_monitor=self._no_monitor)
         if not self._one_view:
             self._index.invalidate()
         return self._index
+
+    def _no_monitor(self) -> None:
+        """No watcher answered the index: start one when config.toml asks (`[index] monitor = true`)."""
+        from jit.errors import JitError
+        from jit.storage.issues import read_regular
+
+        try:  # never open() it: a FIFO in its place would block the command
+            if b"monitor" not in read_regular(self.layout.config_file, ".jit/config.toml"):
+                return  # the usual case costs one small read, no import
+        except (OSError, JitError):
+            return
+        from jit.service.watching import autostart
+
+        autostart(self.layout, self.warn)
 
     def one_view(self, on: bool = True) -> None:
         """While on, index() re-checks the files only once: a read made of several queries (jit prime)
@@ -181,6 +196,8 @@ index.sqlite*
 .lock
 .journal.json
 events.unreadable.log
+monitor.sock
+monitor.lock
 .*.tmp
 issues/.*.tmp
 gate-runs/*/.*.tmp

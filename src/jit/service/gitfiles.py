@@ -70,6 +70,13 @@ def _ensure_lines(path: Path, text: str) -> bool:
     return True
 
 
+def ensure_ignores(layout) -> bool:
+    """`.jit/.gitignore` holds every runtime file's rule (a store older than one of them lacks it)."""
+    from jit.service.context import DERIVED_IGNORES
+
+    return _ensure_lines(Path(layout.gitignore_file), DERIVED_IGNORES)
+
+
 def write_git_files(layout) -> list:
     """Make sure `.jit/.gitattributes` and `.jit/.gitignore` hold jit's rules; the files changed."""
     from jit.service.context import DERIVED_IGNORES

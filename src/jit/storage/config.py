@@ -57,6 +57,7 @@ def load_config(layout) -> dict:
         )
     data["defaults"] = _defaults(data.get("defaults", {}))
     _check_sync(data.get("sync", {}))
+    _check_index(data.get("index", {}))
     return data
 
 
@@ -79,6 +80,13 @@ def _defaults(given) -> dict:
         except UsageError as exc:
             raise _bad(exc.message) from None
     return defaults
+
+
+def _check_index(index) -> None:
+    if not isinstance(index, dict):
+        raise _bad("[index] must be a table")
+    if "monitor" in index and not isinstance(index["monitor"], bool):
+        raise _bad(f"[index] monitor must be true or false, got {index['monitor']!r}")
 
 
 def _check_sync(sync) -> None:

@@ -9,6 +9,9 @@ seconds of a check are re-read until they settle (git's "racy clean" problem).
 A hand edit, a `git pull`, a deletion or a rename shows in the next query.
 Deleting `index.sqlite*` at any moment is harmless: it is rebuilt on demand.
 
+With a watcher running (`jit watch`, storage/monitor.py) the check asks it what changed
+since the last check instead, and reads only those files; without one, nothing differs.
+
 Commands holding the repository lock never re-check all files: they use the
 index as last checked plus the event log written since (every jit commit logs
 the issues it touched), and verify what they rely on from the files.
@@ -19,7 +22,7 @@ import os
 import sqlite3
 import time
 
-from jit.storage import index_query, probe
+from jit.storage import index_query, monitor, probe
 from jit.storage.index_rows import ALL_TABLES, FTS_TABLE, SCHEMA, TABLES, Rows, issue_json  # noqa: F401
 from jit.storage.issues import CorruptFile, read_regular
 
@@ -29,10 +32,12 @@ RELATIONS = {"dependents": "SELECT src FROM deps WHERE dst=?", "children": "SELE
 
 
 class Index(index_query.Queries):
-    def __init__(self, layout, warn=None, verify="stat"):
+    def __init__(self, layout, warn=None, verify="stat", use_monitor=True, no_monitor=None):
         self.layout = layout
         self.warn = warn or (lambda message: None)
         self.verify = verify
+        self.use_monitor = use_monitor
+        self.no_monitor = no_monitor  # called when no watcher answered (starts one if configured)
         self._conn = None
         self._fresh = False
         self.fts = True
@@ -201,19 +206,53 @@ class Index(index_query.Queries):
         except sqlite3.DatabaseError:
             return None
         if stored is None or marshal.loads(stored) != self._dir_sig():
-            return None
+            if not (self.use_monitor and monitor.present(self.layout)):
+                return None
+            conn = self.connection()  # a watcher makes the check cheap: answer from the index
         return self.ids_with_prefix(compact, conn=conn)
+
+    def _ask_monitor(self, conn):
+        if not self.use_monitor:
+            return None
+        answer = monitor.changes_since(self.layout, self._meta(conn, "monitor"))
+        if answer is None and self.no_monitor is not None:
+            self.no_monitor()
+        return answer
+
+    def _refresh_from_monitor(self, conn, names: list, token: str, mark: bytes) -> None:
+        """Read only what the watcher saw change. The stored signatures are left as they were: a
+        later full check compares against older ones and re-reads a few more files, never fewer."""
+        rows, gone = Rows(), []
+        for name in set(names):
+            if not self._read_into(rows, name):
+                gone.append(name[:-5])
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if rows or gone:
+                rows.write(conn, gone + [r[0] for r in rows.issues], self.fts)
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('mark', ?)", (mark,))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('monitor', ?)", (token,))
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
 
     def _refresh(self, conn) -> None:
         # The event-log mark comes first: a commit racing with the scan logs after it.
         mark = self._events_mark()
         folder = self._dir_sig()  # before the listing: a later change gives a newer timestamp
+        answer = self._ask_monitor(conn)  # before the listing too: later changes come in its next answer
+        if answer is not None and answer.names is not None:
+            self._refresh_from_monitor(conn, answer.names, answer.token, mark)
+            return
         blob = self._meta(conn, "sigs")
         known_names, known_sigs, racy = marshal.loads(blob) if blob else ([], [], [])
-        if self.verify == "inode" and blob and not racy and self._inodes_unchanged(known_names, known_sigs):
+        token = answer.token if answer is not None else None
+        if (self.verify == "inode" and blob and not racy and token is None
+                and self._inodes_unchanged(known_names, known_sigs)):
             return
         names, sigs = self._scan()
-        if names == known_names and sigs == known_sigs and not racy:
+        if names == known_names and sigs == known_sigs and not racy and token == self._meta(conn, "monitor"):
             self._note_folder(conn, folder)
             return
         if names == known_names:  # the usual case: files rewritten, none added or removed
@@ -241,6 +280,7 @@ class Index(index_query.Queries):
                 rows.write(conn, gone + [r[0] for r in rows.issues], self.fts)
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)", (marshal.dumps((names, sigs, now_racy)),))
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('mark', ?)", (mark,))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('monitor', ?)", (token,))
             self._note_folder(conn, folder, in_transaction=True)
             conn.execute("COMMIT")
         except BaseException:
@@ -264,16 +304,18 @@ class Index(index_query.Queries):
             conn.execute("ROLLBACK")
             raise
 
-    def _read_into(self, rows: Rows, name: str) -> None:
+    def _read_into(self, rows: Rows, name: str) -> bool:
+        """False when the file is not there (any more)."""
         probe.count_read()
         try:  # only a regular file: a folder or FIFO named like an issue is reported, not read
             data = read_regular(os.path.join(self.layout.issues_dir, name), f".jit/issues/{name}")
         except FileNotFoundError:
-            return
+            return False
         except CorruptFile as exc:
             rows.add_corrupt(name[:-5], exc, self.warn)
-            return
+            return True
         rows.add_file(name[:-5], data, self.warn)
+        return True
 
     def _drop_unchanged(self, conn, rows: Rows, recheck: list) -> None:
         """Racy files re-read only to be sure: keep the rows of those whose JSON did not change."""

@@ -10,12 +10,15 @@ import json
 
 from jit.storage.issues import CorruptFile, parse_issue
 
-SCHEMA = 8  # 7: columns for filters and paging, labels and FTS tables, ctime in signatures; 8: event-log mark with inode
+# 7: columns for filters and paging, labels and FTS tables, ctime in signatures; 8: event-log mark with inode;
+# 9: `undone`, the number of unfinished dependencies, kept up to date so "available" needs no join
+SCHEMA = 9
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
 TABLES = (
     ("CREATE TABLE issues (id TEXT PRIMARY KEY, state TEXT, priority TEXT, prank INTEGER, created TEXT, "
-     "assignee TEXT, lease_exp TEXT, parent TEXT, unpassed TEXT, labels TEXT, json TEXT, error TEXT)"),
+     "assignee TEXT, lease_exp TEXT, parent TEXT, unpassed TEXT, labels TEXT, json TEXT, error TEXT, "
+     "undone INTEGER NOT NULL DEFAULT 0)"),
     "CREATE TABLE labels (id TEXT, label TEXT)",
     "CREATE TABLE deps (src TEXT, dst TEXT)",
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)",
@@ -26,7 +29,7 @@ TABLES = (
     # Work order everywhere is (priority rank, age, id): these let a LIMIT stop after K rows.
     "CREATE INDEX issues_order ON issues(prank, created, id)",
     "CREATE INDEX issues_state ON issues(state, prank, created, id)",
-    "CREATE INDEX issues_avail ON issues(prank, created, id) WHERE state='ready' AND assignee IS NULL",
+    "CREATE INDEX issues_avail ON issues(prank, created, id) WHERE state='ready' AND assignee IS NULL AND undone=0",
     "CREATE INDEX issues_parent ON issues(parent)",
     "CREATE INDEX issues_lease ON issues(lease_exp) WHERE lease_exp IS NOT NULL",
 )
@@ -34,7 +37,11 @@ TABLES = (
 FTS_TABLE = "CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61')"
 ALL_TABLES = ("issues", "labels", "deps", "meta", "fts")
 
-INSERT_ISSUE = "INSERT INTO issues VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
+INSERT_ISSUE = ("INSERT INTO issues (id, state, priority, prank, created, assignee, lease_exp, parent, unpassed, "
+                "labels, json, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+# A dependency counts as unfinished when its issue is not done, missing or unreadable (SPEC section 6).
+COUNT_UNDONE = ("UPDATE issues SET undone=(SELECT COUNT(*) FROM deps d LEFT JOIN issues t ON t.id=d.dst "
+                "WHERE d.src=issues.id AND (t.state IS NULL OR t.state!='done')) WHERE id IN (SELECT id FROM touched)")
 
 
 def issue_json(issue) -> str:
@@ -94,3 +101,14 @@ class Rows:
         if fts:
             conn.executemany("INSERT INTO fts(rowid, title, body) SELECT rowid, ?, ? FROM issues WHERE id=?",
                              self.fts)
+        _recount_undone(conn, gone)
+
+
+def _recount_undone(conn, changed) -> None:
+    """`undone` of the changed issues and of every issue depending on one of them: nothing else's
+    can have moved. A first build touches every row once; a later change costs its dependents."""
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS touched (id TEXT PRIMARY KEY)")
+    conn.execute("DELETE FROM touched")
+    conn.executemany("INSERT OR IGNORE INTO touched VALUES (?)", changed)
+    conn.execute("INSERT OR IGNORE INTO touched SELECT src FROM deps WHERE dst IN (SELECT id FROM touched)")
+    conn.execute(COUNT_UNDONE)

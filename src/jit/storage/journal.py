@@ -28,7 +28,7 @@ KINDS = [
 ]
 
 # Files jit makes at run time that must never travel through git (`.jit/.gitignore`, `jit validate`).
-RUNTIME = r"(.*/)?\..*\.tmp|\.journal\.json|\.lock|index\.sqlite.*|events\.unreadable\.log"
+RUNTIME = r"(.*/)?\..*\.tmp|\.journal\.json|\.lock|index\.sqlite.*|events\.unreadable\.log|monitor\.(sock|lock)"
 
 
 def add_kind(pattern: str) -> None:

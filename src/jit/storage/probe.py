@@ -2,8 +2,10 @@
 
 Work under the lock caps every agent at once, so it must not grow with the store
 (issue 14). With JIT_PROBE=<file> set, each process appends one line at exit,
-`<pid> <reads> <stats> <seconds held>`, counting only work done while the lock was held;
-unset (always, outside tests) it costs one attribute check per file touched.
+`<pid> <reads> <stats> <seconds held> <all reads> <all stats>`: the first three count only
+work done while the lock was held, the last two the whole command's (the freshness check's
+cost, with or without a file-system monitor). Unset (always, outside tests) it costs one
+attribute check per file touched.
 """
 
 import os
@@ -13,18 +15,22 @@ ENABLED = bool(os.environ.get("JIT_PROBE"))
 held = 0
 reads = 0
 stats = 0
+all_reads = 0
+all_stats = 0
 seconds = 0.0
 _since = 0.0
 
 
 def count_read(n: int = 1) -> None:
-    global reads
+    global reads, all_reads
+    all_reads += n
     if held:
         reads += n
 
 
 def count_stats(n: int) -> None:
-    global stats
+    global stats, all_stats
+    all_stats += n
     if held:
         stats += n
 
@@ -42,7 +48,7 @@ def locked(delta: int) -> None:
 
 def _report() -> None:
     with open(os.environ["JIT_PROBE"], "a", encoding="utf-8") as fh:
-        fh.write(f"{os.getpid()} {reads} {stats} {seconds:.6f}\n")
+        fh.write(f"{os.getpid()} {reads} {stats} {seconds:.6f} {all_reads} {all_stats}\n")
 
 
 if ENABLED:
