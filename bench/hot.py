@@ -9,7 +9,9 @@ depends on 0-3 of the 400 before it (a fixed seed), a quarter carry a manual
   after write   a write (`issue update --priority`) lands just before each run
 
 with the peak memory of the child (ru_maxrss), every row also as a ratio to
-`python -c pass` measured in the same run. Then a throughput run: 1/4/8 agents
+`python -c pass` measured in the same run. With `--monitor` (the default: both)
+every row is measured twice: each query checking the files itself, and with a
+`jit watch` watcher telling it what changed. Then a throughput run: 1/4/8 agents
 loop `claim-next -> done` over a fresh pool, reporting issues/s and how long
 each command held the repository lock (JIT_PROBE, see jit.storage.probe).
 
@@ -146,9 +148,26 @@ WORKER = (
 )
 
 
-def throughput(base: Path, agents: int, pool: int, store_size: int, env) -> dict:
+class watcher:
+    """`jit watch --detach` for the duration of a `with` block."""
+
+    def __init__(self, root: Path, env):
+        self.root, self.env = root, env
+
+    def __enter__(self):
+        sh(["watch", "--detach", "-q"], self.root, self.env)
+        sh(["query", "available", "--limit", "1"], self.root, self.env)  # the new session's one full check
+        return self
+
+    def __exit__(self, *exc):
+        sh(["watch", "--stop", "-q"], self.root, self.env, check=False)
+        return False
+
+
+def throughput(base: Path, agents: int, pool: int, store_size: int, env, monitored: bool = False) -> dict:
     """`agents` processes loop claim-next -> done over `pool` critical issues among store_size others."""
-    root = base / f"drain-{agents}"
+    root = base / f"drain-{agents}{'-monitored' if monitored else ''}"
+    env = env if monitored else {**env, "JIT_MONITOR": "off"}
     build(root, 0, env)
     filler = "".join(json.dumps({"title": f"Other {i}", "priority": "low"}) + "\n" for i in range(store_size))
     jobs = "".join(json.dumps({"title": f"Job {i}", "priority": "critical"}) + "\n" for i in range(pool))
@@ -157,18 +176,27 @@ def throughput(base: Path, agents: int, pool: int, store_size: int, env) -> dict
     sh(["query", "available", "--limit", "1"], root, env)
     probe = root / "probe.txt"
     penv = {**env, "JIT_PROBE": str(probe)}
-    t0 = time.perf_counter()
-    procs = [subprocess.Popen([sys.executable, "-c", WORKER, jit_bin(), f"agent:w{a}"], cwd=root,
-                              env={**penv, "JIT_ACTOR": f"agent:w{a}"}, stdout=subprocess.PIPE, text=True)
-             for a in range(agents)]
-    done = sum(int(p.communicate()[0].strip() or 0) for p in procs)
-    elapsed = time.perf_counter() - t0
+    with watcher(root, env) if monitored else _nothing():
+        t0 = time.perf_counter()
+        procs = [subprocess.Popen([sys.executable, "-c", WORKER, jit_bin(), f"agent:w{a}"], cwd=root,
+                                  env={**penv, "JIT_ACTOR": f"agent:w{a}"}, stdout=subprocess.PIPE, text=True)
+                 for a in range(agents)]
+        done = sum(int(p.communicate()[0].strip() or 0) for p in procs)
+        elapsed = time.perf_counter() - t0
     held = [float(line.split()[3]) for line in probe.read_text().splitlines() if len(line.split()) > 3]
     writers = [h for h in held if h > 0]
-    return {"agents": agents, "store": store_size, "issues": done, "seconds": elapsed, "per_second": done / elapsed,
+    return {"agents": agents, "store": store_size, "monitor": monitored, "issues": done, "seconds": elapsed, "per_second": done / elapsed,
             "lock_hold_ms_median": statistics.median(writers) * 1000 if writers else 0.0,
             "lock_hold_ms_max": max(writers) * 1000 if writers else 0.0,
             "lock_busy_share": sum(writers) / elapsed if elapsed else 0.0}
+
+
+class _nothing:
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
 
 
 def main() -> int:
@@ -179,6 +207,8 @@ def main() -> int:
     ap.add_argument("--pool", type=int, default=100, help="issues each throughput run drains")
     ap.add_argument("--drain-store", type=int, default=10000, help="finished issues around the pool")
     ap.add_argument("--json", dest="json_out")
+    ap.add_argument("--monitor", choices=["both", "off", "on"], default="both",
+                    help="measure without the `jit watch` monitor, with it, or both (default)")
     args = ap.parse_args()
     env = bench_env()
     base = Path(tempfile.mkdtemp(prefix="jit-hot-"))
@@ -191,11 +221,17 @@ def main() -> int:
             info = build(root, n, env)
             time.sleep(2.1)  # past the index's racy window, as a store at rest would be
             sh(["query", "available", "--limit", "1"], root, env)
-            info["commands"] = hot_commands(root, env, args.runs)
+            if args.monitor != "on":
+                info["commands"] = hot_commands(root, {**env, "JIT_MONITOR": "off"}, args.runs)
+            if args.monitor != "off":
+                with watcher(root, env):
+                    info["monitored"] = hot_commands(root, env, args.runs)
             results["sizes"][n] = info
         for a in [int(x) for x in args.agents.split(",") if x]:
-            print(f"throughput: {a} agent(s) ...", file=sys.stderr, flush=True)
-            results["throughput"].append(throughput(base, a, args.pool, args.drain_store, env))
+            for monitored in {"both": (False, True), "off": (False,), "on": (True,)}[args.monitor]:
+                print(f"throughput: {a} agent(s){' with the monitor' if monitored else ''} ...", file=sys.stderr,
+                      flush=True)
+                results["throughput"].append(throughput(base, a, args.pool, args.drain_store, env, monitored))
     finally:
         shutil.rmtree(base, ignore_errors=True)
     print_table(results)
@@ -204,26 +240,31 @@ def main() -> int:
     return 0
 
 
+def _cell(m, floor) -> str:
+    return f"{m['ms']:.1f} ({m['ms'] / floor:.1f}x)" if m else ""
+
+
 def print_table(r: dict) -> None:
     floor = r["floor_ms"]
     print(f"\nfloor (python -c pass): {floor:.1f} ms; {r['cpus']} cores; {r['date']}\n")
-    print("| command | issues | cached ms (x floor) | after a write ms (x floor) | peak RSS MB |")
-    print("|---|---:|---:|---:|---:|")
+    print("| command | issues | cached ms (x floor) | after a write ms (x floor) | with `jit watch`: cached | "
+          "with `jit watch`: after a write | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for n, info in r["sizes"].items():
-        print(f"| issue import (dense graph) | {int(n):,} | {info['import_s'] * 1000:.0f} | | "
+        print(f"| issue import (dense graph) | {int(n):,} | {info['import_s'] * 1000:.0f} | | | | "
               f"{info['import_rss_mb']:.0f} |")
-        for name, m in info["commands"].items():
-            cached = m.get("cached")
-            fresh = m["after_write"]
-            c = f"{cached['ms']:.1f} ({cached['ms'] / floor:.1f}x)" if cached else ""
-            rss = max(x["rss_mb"] for x in (cached, fresh) if x)
-            print(f"| {name} | {int(n):,} | {c} | {fresh['ms']:.1f} ({fresh['ms'] / floor:.1f}x) | {rss:.0f} |")
+        plain, watched = info.get("commands", {}), info.get("monitored", {})
+        for name in plain or watched:
+            cells = [m.get(k) for m in (plain.get(name, {}), watched.get(name, {})) for k in ("cached", "after_write")]
+            rss = max(x["rss_mb"] for x in cells if x)
+            print(f"| {name} | {int(n):,} | {' | '.join(_cell(c, floor) for c in cells)} | {rss:.0f} |")
     if r["throughput"]:
-        print("\n| agents | store | issues | issues/s | lock held per command (median / max ms) | lock busy |")
-        print("|---:|---:|---:|---:|---:|---:|")
+        print("\n| agents | store | monitor | issues | issues/s | lock held per command (median / max ms) | lock busy |")
+        print("|---:|---:|---|---:|---:|---:|---:|")
         for t in r["throughput"]:
-            print(f"| {t['agents']} | {t['store']:,} | {t['issues']} | {t['per_second']:.1f} | "
-                  f"{t['lock_hold_ms_median']:.1f} / {t['lock_hold_ms_max']:.1f} | {t['lock_busy_share']:.0%} |")
+            print(f"| {t['agents']} | {t['store']:,} | {'yes' if t.get('monitor') else 'no'} | {t['issues']} | "
+                  f"{t['per_second']:.1f} | {t['lock_hold_ms_median']:.1f} / {t['lock_hold_ms_max']:.1f} | "
+                  f"{t['lock_busy_share']:.0%} |")
 
 
 if __name__ == "__main__":

@@ -37,4 +37,5 @@ def test_hot_command_benchmark_runs_short(tmp_path):
     results = json.loads(out.read_text())
     commands = results["sizes"]["120"]["commands"]
     assert {"issue claim-next", "issue done", "gate pass (last gate)", "issue show PREFIX8 --json"} <= set(commands)
-    assert results["throughput"][0]["issues"] == 6
+    assert set(results["sizes"]["120"]["monitored"]) == set(commands)  # the same rows with `jit watch`
+    assert [(t["monitor"], t["issues"]) for t in results["throughput"]] == [(False, 6), (True, 6)]

@@ -291,6 +291,7 @@ NOT_TOOLS = {
     "sync": "git remote synchronisation, a person's call",
     "export": "a whole-store backup written to a file, a person's call",
     "import": "restore or migration of a whole store, a person's call",
+    "watch": "a long-running file-system monitor, set up by a person (or [index] monitor = true)",
     "snapshot": "a backup archive of .jit/, a person's call",
     "hooks": "clone set-up (a git pre-push hook)",
 }

@@ -101,7 +101,7 @@ class Rows:
         if fts:
             conn.executemany("INSERT INTO fts(rowid, title, body) SELECT rowid, ?, ? FROM issues WHERE id=?",
                              self.fts)
-        _recount_undone(conn, gone)
+        _recount_undone(conn, gone + [(r[0],) for r in self.issues])
 
 
 def _recount_undone(conn, changed) -> None:
