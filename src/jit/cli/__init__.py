@@ -165,9 +165,8 @@ def _dispatch(args, opts, out) -> int:
         near = get_close_matches(group, GROUPS, n=1)
         hint = f"; did you mean `jit {near[0]}`?" if near else "; see `jit --help`"
         raise UsageError(f"unknown command {group!r}{hint}", {"command": group})
-    import importlib
-
-    module = importlib.import_module(f"jit.cli.{GROUPS[group][0]}")
+    # __import__, not importlib.import_module: the importlib package brings `warnings` (about 1 ms).
+    module = __import__(f"jit.cli.{GROUPS[group][0]}", fromlist=["register"])
     from jit.cli.parser import build_root
 
     parser = build_root(group, module, args)

@@ -1,14 +1,39 @@
 """argparse wiring shared by the command groups: usage errors become UsageError (exit 2)."""
 
-import argparse
 import os
+import sys
 
 from jit.errors import UsageError
 
-# jit speaks English; argparse would look up a translation catalogue (os.stat of .mo files, the
-# locale module) for every message it builds, about 1.5 ms per call. Its messages stay untranslated.
-argparse._ = lambda message: message
-argparse.ngettext = lambda singular, plural, n: singular if n == 1 else plural
+
+def _untranslated(message):
+    return message
+
+
+def _untranslated_plural(singular, plural, n):
+    return singular if n == 1 else plural
+
+
+def _argparse_without_gettext():
+    """jit speaks English. argparse imports gettext (1.5 ms: locale, catalogue look-ups) only for
+    `from gettext import gettext, ngettext`; it gets two untranslating functions instead, and a
+    later `import gettext` anywhere else still finds the real module."""
+    if "argparse" in sys.modules or "gettext" in sys.modules:
+        import argparse
+    else:
+        stand_in = type(sys)("gettext")
+        stand_in.gettext, stand_in.ngettext = _untranslated, _untranslated_plural
+        sys.modules["gettext"] = stand_in
+        try:
+            import argparse
+        finally:
+            del sys.modules["gettext"]
+    # Also when argparse came first: every message it builds would look up a catalogue.
+    argparse._, argparse.ngettext = _untranslated, _untranslated_plural
+    return argparse
+
+
+argparse = _argparse_without_gettext()
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter):
