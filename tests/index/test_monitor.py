@@ -13,7 +13,7 @@ import socket
 import threading
 import time
 
-from conftest import start_watcher
+from watcher_testing import start_watcher
 
 
 def _probe(repo, *args, env=None):
@@ -188,3 +188,18 @@ def test_config_starts_a_watcher_on_the_first_check(repo):
     assert _titles(r.json) == ["Seen through the watcher"]
     r = repo.jit("validate", "--json")
     assert r.code == 5 and "[index] monitor must be true or false" in r.json["problems"][0]["message"], r
+
+
+def test_the_web_pages_change_stamp_moves_with_an_edit_through_the_watcher(repo):
+    from jit.service.watch import change_stamp
+
+    a = repo.create("A")
+    watcher = start_watcher(repo)
+    try:
+        ctx = repo.ctx()
+        first = change_stamp(ctx)
+        assert change_stamp(ctx) == first
+        _edit(repo, a, title="Edited in place")
+        assert change_stamp(ctx) != first
+    finally:
+        watcher.stop()

@@ -114,6 +114,12 @@ def changes_since(layout, token: str | None) -> Answer | None:
     return Answer(head[1], names)
 
 
+def current_token(layout) -> str | None:
+    """The watcher's token now (it changes with every change it sees), or None without a watcher."""
+    answer = changes_since(layout, None)
+    return answer.token if answer is not None else None
+
+
 def _token_ok(token: str) -> bool:
     session, _, seq = token.partition(":")
     return 0 < len(session) <= 64 and session.isalnum() and seq.isdigit()
