@@ -8,9 +8,15 @@ as arbiter (`_through_remote`). See docs/multi-machine.md.
 from jit.domain.model import check_assignee
 from jit.errors import Conflict
 from jit.service import claims
-from jit.service.sync import _attempts, _Clone, _locked, _patience
 
 LOCKED_PATIENCE = 20.0  # seconds
+
+
+def _sync():
+    """The sync module, imported only on the remote path: a local claim does not pay for it."""
+    from jit.service import sync
+
+    return sync
 
 
 def claims_through_remote(ctx, wanted=None) -> bool:
@@ -71,7 +77,7 @@ def _claim_plane(ctx, remote, branch):
 
     if (ctx.config.get("sync") or {}).get("claim_refs", True) is False:
         return None
-    clone = _Clone(ctx, remote, branch)
+    clone = _sync()._Clone(ctx, remote, branch)
     try:
         # One fetch brings the claims and the branch; the branch is read, and merged only when needed.
         return Plane(ctx, clone.git, clone.remote, also_fetch=[f"+refs/heads/{clone.branch}:{clone.tracking}"],
@@ -101,7 +107,7 @@ class _FetchedBranch:
             remote_head, head = clone.git.rev(clone.tracking), clone.git.head()
         if remote_head is None or (head and (remote_head == head or clone.git.is_ancestor(remote_head, head))):
             return
-        with _locked(self.ctx) as lctx:
+        with _sync()._locked(self.ctx) as lctx:
             clone.merge_in(lctx, remote_head)
 
 
@@ -113,11 +119,11 @@ def _fell_back(ctx, plane) -> None:
 def _through_remote(ctx, attempt_claim, remote, branch):
     from jit.storage.git import PUSHED
 
-    clone = _Clone(ctx, remote, branch)
-    with _locked(ctx) as lctx:
+    clone = _sync()._Clone(ctx, remote, branch)
+    with _sync()._locked(ctx) as lctx:
         # This fallback holds the lock across its pushes: keep that shorter than local commands wait
         # for the lock (JIT_LOCK_TIMEOUT, 30 s), so a `done` never fails behind a claim's retries.
-        for attempt in _attempts(min(_patience(ctx), LOCKED_PATIENCE)):
+        for attempt in _sync()._attempts(min(_sync()._patience(ctx), LOCKED_PATIENCE)):
             clone.catch_up(lctx)
             base = clone.git.head()
             issue = attempt_claim(lctx)  # the claim rules decide; a refusal has nothing to undo

@@ -1,7 +1,6 @@
 """The gate registry `gates.json` and the per-issue gate-run records under `gate-runs/`."""
 
 import json
-import math
 import os
 
 from jit.errors import storage_fault
@@ -12,6 +11,7 @@ GATES_WHERE = ".jit/gates.json"
 # that can run (a known mode, an auto gate with a checker, a positive timeout) is `jit validate`'s.
 FIELD_TYPES = {"title": (str,), "description": (str, type(None)), "mode": (str, type(None)), "stage": (str, type(None)),
                "checker": (str, type(None)), "timeout": (int, float, type(None))}
+_INF = float("inf")  # compared directly: `math.isfinite` would be one more import on every call
 
 
 def dump_json(data) -> str:
@@ -39,7 +39,7 @@ class GateFiles:
                 if field == "title" and field not in gate:
                     raise _bad_registry(f"gate {key!r} has no title")
                 if not isinstance(value, types) or isinstance(value, bool) or (
-                        isinstance(value, float) and not math.isfinite(value)):
+                        isinstance(value, float) and (value != value or value in (_INF, -_INF))):
                     raise _bad_registry(f"gate {key!r}: field {field!r} has the wrong type ({type(value).__name__})")
             # A hand-written entry: its name in the registry is its key; missing choices take their defaults.
             filled = {**gate, "key": key, "mode": gate.get("mode") or "manual",
