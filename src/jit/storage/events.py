@@ -29,12 +29,18 @@ class EventLog:
     # -- writing (under the repository lock only) -----------------------------------------
     def append(self, data: bytes) -> None:
         """Append whole lines in one O_APPEND write, then fsync; heal a torn tail first."""
+        self.append_chunks((data,))
+
+    def append_chunks(self, chunks) -> None:
+        """Append whole lines given in pieces (a streaming import's events, read from its stage a
+        piece at a time), one O_APPEND write each and one fsync at the end; heal a torn tail first."""
         fd = os.open(self.path, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_NOFOLLOW, 0o644)
         try:
             size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
-                data = self._heal_tail(fd, size) + data
-            write_with_points(fd, data, "events.mid-append")
+            healed = self._heal_tail(fd, size) if size and os.pread(fd, 1, size - 1) != b"\n" else b""
+            for data in chunks:
+                write_with_points(fd, healed + data if healed else data, "events.mid-append")
+                healed = b""
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -21,6 +21,11 @@ POINTS = (
     "events.mid-append",      # half of the events' bytes appended
     "events.appended",        # the events are durable, the journal not yet removed
     "journal.removed",        # the commit is complete; the command has not reported yet
+    # `jit issue import` stages its files first (storage/staging.py), then commits through a journal
+    # naming the stage: it passes the journal.*, events.* points and these three of its own.
+    "import.staged",          # every staged issue file and event durable, the lock not yet taken
+    "import.half-renamed",    # half of the staged issue files renamed into issues/
+    "import.renamed",         # every staged file renamed, the staged events not yet appended
     "claim.ledger-written",   # a claim's ledger entry written, its ref not yet pushed (claim_plane)
     "claim.ref-pushed",       # a claim ref won on the remote, not yet recorded locally (claim_plane)
 )

@@ -4,7 +4,9 @@ A journal can come with a clone (`git add -f`) or a hand edit, so replay trusts
 nothing in it (SPEC section 1): it accepts only the file kinds jit itself writes
 (KINDS), under `.jit/` and through no symbolic link, with text (or null, a
 deletion) as content, and events that are objects with string ids and types.
-Anything else is refused whole, before a single byte is written or deleted.
+A streaming import's journal names only its stage folder (STAGE), whose files
+are checked the same way (staged_problem). Anything else is refused whole,
+before a single byte is written, moved or deleted.
 """
 
 import json
@@ -110,6 +112,8 @@ def check_paths(layout, names, events: bool = False) -> None:
 
 def problem(layout, journal) -> str | None:
     """What makes a parsed journal untrustworthy (None when jit could have written it)."""
+    if isinstance(journal, dict) and "staged" in journal:
+        return staged_problem(layout, journal)
     if not isinstance(journal, dict) or set(journal) != {"files", "events"}:
         return "it is not an object with exactly the keys 'files' and 'events'"
     files, events = journal["files"], journal["events"]
@@ -125,9 +129,71 @@ def problem(layout, journal) -> str | None:
     if events and log_problem(layout):
         return log_problem(layout)
     for event in events:
-        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not event["id"] \
-                or not isinstance(event.get("type"), str):
+        if not _event_ok(event):
             return "an event is not an object with a string id and type"
+    return None
+
+
+def _event_ok(event) -> bool:
+    return isinstance(event, dict) and isinstance(event.get("id"), str) and bool(event["id"]) \
+        and isinstance(event.get("type"), str)
+
+
+# The folder `jit issue import` stages its files in before its commit (storage/staging.py), directly
+# under `.jit/`. Named like a temp file, so the `.*.tmp` rule of every `.jit/.gitignore` covers it;
+# what it holds is runtime data too (left out of snapshots, never to be tracked).
+STAGE = r"\.import-[0-9a-f]{32}\.tmp"
+RUNTIME += "|" + STAGE + "/.*"
+_STAGED_ISSUE = rf"{_UUID}\.json"
+
+
+def staged_problem(layout, journal: dict) -> str | None:
+    """What makes a staged journal untrustworthy: it may name only a stage folder of jit's pattern
+    directly under `.jit/`, reached through no link, holding only regular files named like issue
+    files (each to be renamed into issues/, through no link) and a log of well-formed events."""
+    stage = journal["staged"]
+    if set(journal) != {"staged"} or not isinstance(stage, str) or not re.fullmatch(STAGE, stage):
+        return "it does not name exactly one stage folder of jit's (.import-<32 hex digits>.tmp)"
+    why = folder_problem(layout, stage) or folder_problem(layout, f"{stage}/issues")
+    if why:
+        return why
+    checked: set = set()
+    try:
+        entries = os.scandir(layout.path(stage, "issues"))
+    except FileNotFoundError:  # every file already moved by the interrupted commit
+        entries = None
+    if entries is not None:
+        with entries:
+            for entry in entries:
+                if not re.fullmatch(_STAGED_ISSUE, entry.name):
+                    return f"{stage}/issues/{entry.name!r} is not a file jit stages"
+                if not entry.is_file(follow_symlinks=False):
+                    return f"{stage}/issues/{entry.name} is not a regular file"
+                why = path_problem(layout, f"issues/{entry.name}", checked)
+                if why:
+                    return why
+    return _staged_events_problem(layout, f"{stage}/events.jsonl")
+
+
+def _staged_events_problem(layout, rel: str) -> str | None:
+    try:
+        fd = os.open(layout.path(rel), os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        return f"{rel} cannot be opened ({exc.strerror})"
+    with os.fdopen(fd, "rb") as fh:
+        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+            return f"{rel} is not a regular file"
+        if log_problem(layout):
+            return log_problem(layout)
+        for line in fh:  # one event at a time: a stage can hold 100,000
+            try:
+                event = json.loads(line)
+            except (ValueError, RecursionError):
+                return f"a line of {rel} is not JSON"
+            if not _event_ok(event):
+                return "an event is not an object with a string id and type"
     return None
 
 

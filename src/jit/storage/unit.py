@@ -7,7 +7,9 @@ and append the events in one write; (3) delete the journal. A process killed
 anywhere leaves either no journal (nothing or everything happened) or a
 complete journal, which the next lock holder replays; replaying skips events
 already in the log, so a multi-file change (an issue done and its dependents
-released) and its events land together or not at all.
+released) and its events land together or not at all. A streaming import
+(storage.staging) writes its files ahead of the lock and journals only the
+name of the folder holding them: the same commit point, replayed the same way.
 
 The durable journal is the commit point, and exit codes follow it (SPEC section 1):
 a failure before it removes what was written and raises StorageFault ("nothing
@@ -36,8 +38,13 @@ def replay_journal(layout) -> bool:
     journal = journals.read(layout)
     if journal is None:
         return False
-    _apply(layout, journal, replaying=True)
-    sweep_temps(layout.path(rel) for rel in journal["files"])
+    if "staged" in journal:  # a streaming import's: the journal names its stage (storage.staging)
+        from jit.storage.staging import apply_stage
+
+        apply_stage(layout, journal["staged"])
+    else:
+        _apply(layout, journal, replaying=True)
+        sweep_temps(layout.path(rel) for rel in journal["files"])
     remove(layout.journal_file)
     return True
 
@@ -107,6 +114,7 @@ class Transaction:
         self._files: dict = {}
         self.events: list = []
         self._gates = None
+        self._stage = None
 
     # -- reads that see this transaction's own writes ------------------------------
     def load(self, issue_id: str):
@@ -158,6 +166,13 @@ class Transaction:
     def event(self, event: dict) -> None:
         self.events.append(event)
 
+    def commit_stage(self, stage) -> None:
+        """Commit a storage.staging.Stage (new issue files and their events, written ahead of the
+        lock) instead of contents held here: a streaming import. It is the whole change."""
+        if self._files or self.events:
+            raise ValueError("a staged commit cannot carry other changes")
+        self._stage = stage
+
     @property
     def touched(self) -> dict:
         return dict(self._issues)
@@ -165,21 +180,16 @@ class Transaction:
     def commit(self, warn=None) -> None:
         """Raises StorageFault (nothing changed) or UnsafePath before the commit point; after
         it, a failure only warns (the change is committed; the next command finishes it)."""
+        if self._stage is not None:
+            from jit.storage.staging import commit_stage
+
+            commit_stage(self.layout, self._stage, warn or _ignore)
+            return
         if not self._files and not self.events:
             return
         journals.check_paths(self.layout, self._files, events=bool(self.events))
         journal = {"files": self._files, "events": self.events}
-        text = json.dumps(journal, ensure_ascii=False)
-        try:
-            write_atomic_many([(self.layout.journal_file, text)], label="journal")
-        except OSError as exc:
-            # Renamed but the folder not synced: without removing it, a later replay would
-            # commit the change this command is about to report as failed.
-            try:
-                os.unlink(self.layout.journal_file)
-            except OSError:
-                pass
-            raise storage_fault(exc, journals.display(self.layout), "writing") from None
+        write_journal(self.layout, json.dumps(journal, ensure_ascii=False))
         try:
             reached("journal.durable")
             _apply(self.layout, journal)
@@ -187,13 +197,40 @@ class Transaction:
             os.unlink(self.layout.journal_file)
             reached("journal.removed")
         except Exception as exc:  # noqa: BLE001 - committed: anything left is the next command's to finish
-            why = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else type(exc).__name__
-            (warn or _ignore)(f"warning: the change is saved, but finishing it failed ({why}); "
-                              "the next jit command completes it")
+            unfinished(exc, warn or _ignore)
+
+
+def write_journal(layout, text: str) -> None:
+    """Make the journal durable: the commit point. Raises StorageFault (nothing changed)."""
+    try:
+        write_atomic_many([(layout.journal_file, text)], label="journal")
+    except OSError as exc:
+        # Renamed but the folder not synced: without removing it, a later replay would
+        # commit the change this command is about to report as failed.
+        try:
+            os.unlink(layout.journal_file)
+        except OSError:
+            pass
+        raise storage_fault(exc, journals.display(layout), "writing") from None
+
+
+def unfinished(exc: Exception, warn) -> None:
+    """After the commit point a failure is a warning: the change is saved, the next command finishes it."""
+    why = os.strerror(exc.errno) if isinstance(exc, OSError) and exc.errno else type(exc).__name__
+    warn(f"warning: the change is saved, but finishing it failed ({why}); the next jit command completes it")
 
 
 def _ignore(message: str) -> None:
     pass
+
+
+def sweep_stages(layout) -> None:
+    """Remove the stages of importers that died before their commit point (storage.staging);
+    one listing of `.jit/` when there are none."""
+    if any(name.startswith(".import-") for name in os.listdir(layout.data_dir)):
+        from jit.storage.staging import sweep_abandoned
+
+        sweep_abandoned(layout)
 
 
 class UnitOfWork:
@@ -211,6 +248,7 @@ class UnitOfWork:
         try:
             replay_journal(self.layout)
             sweep_temps([self.layout.journal_file])  # a writer killed while writing its journal
+            sweep_stages(self.layout)  # an importer killed before its commit point
         except OSError as exc:
             self.lock.release()
             fault = replay_fault(self.layout, exc)
