@@ -139,28 +139,33 @@ def delete(ns, out, ctx):
 def import_(ns, out, ctx):
     import sys
 
-    from jit.service.importer import import_issues
+    from jit.service.importer import import_stream
+
+    if ns.file == "-":
+        stream = sys.stdin.buffer
+    else:
+        try:
+            stream = open(ns.file, "rb")
+        except OSError as exc:
+            from jit.errors import NotFound
+
+            raise NotFound(f"cannot read {ns.file!r}: {exc.strerror}", {"file": ns.file}) from None
+        except ValueError as exc:  # a NUL in the name
+            from jit.errors import UsageError
+
+            raise UsageError(f"cannot read {ns.file!r}: {exc}; give a JSON Lines file, or - for stdin",
+                             {"file": ns.file}) from None
+
+    def checked(lines):
+        if lines >= 1000 and out.stderr.isatty():
+            out.note(f"checked {lines:,} lines; writing them all at once ...")
 
     try:
-        if ns.file == "-":
-            text = sys.stdin.buffer.read().decode("utf-8")
-        else:
-            with open(ns.file, encoding="utf-8") as fh:
-                text = fh.read()
-    except OSError as exc:
-        from jit.errors import NotFound
-
-        raise NotFound(f"cannot read {ns.file!r}: {exc.strerror}", {"file": ns.file}) from None
-    except ValueError as exc:  # a NUL in the name, or bytes that are not UTF-8
-        from jit.errors import UsageError
-
-        raise UsageError(f"cannot read {ns.file!r}: {exc}; give a JSON Lines file in UTF-8, or - for stdin",
-                         {"file": ns.file}) from None
-    lines = text.count("\n")
-    if lines >= 1000 and out.stderr.isatty():
-        out.note(f"importing {lines:,} lines: every line is checked first, then all are written at once ...")
-    created = import_issues(ctx, text)
-    out.emit(created, human=lambda: f"imported {len(created)} issue(s)", quiet=[i.id for i in created])
+        with import_stream(ctx, stream, ns.file, on_checked=checked, keep=out.json or out.quiet) as created:
+            out.emit_each(created, human=lambda: f"imported {created.count} issue(s)", quiet=lambda i: i.id)
+    finally:
+        if ns.file != "-":
+            stream.close()
 
 
 def claim(ns, out, ctx):

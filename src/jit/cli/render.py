@@ -36,6 +36,21 @@ class Output:
             if text:
                 self.stdout.write(text if text.endswith("\n") else text + "\n")
 
+    def emit_each(self, items, human=None, quiet=None):
+        """Print a list too long to hold: the JSON array `emit` would print, written an item at a
+        time; or `quiet(item)` a line; or `human()` text. `items` is iterated once."""
+        write = self.stdout.write
+        if self.json:
+            write("[")
+            for k, item in enumerate(items):
+                write(", " + dumps(item) if k else dumps(item))
+            write("]\n")
+        elif self.quiet:
+            for item in items:
+                write(f"{quiet(item)}\n")
+        else:
+            self.emit(None, human=human)
+
     def note(self, message: str):
         """Progress and hints for people: stderr, never in JSON or quiet mode."""
         if not self.json and not self.quiet:

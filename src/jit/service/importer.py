@@ -1,139 +1,304 @@
-"""`jit issue import`: many issues from JSON Lines in one all-or-nothing transaction (SPEC section 8).
+"""`jit issue import`: many issues from JSON Lines, all or nothing, in memory that does not grow
+with the issues (SPEC section 8).
 
-Every line is checked before anything is written; `depends_on` names keys of
-other lines (in any order) or existing ids. The whole batch commits through
-one journal, so a crash mid-import leaves all of it or none.
+Pass one reads the input a line at a time and checks every line, keeping only the links between
+lines (domain.import_plan); pass two reads it again and writes each issue and its event into a
+stage no reader looks at (storage.staging), and each issue's JSON into an anonymous spool for
+the answer. Then, under the lock, a short re-check (the existing issues referred to, the gates,
+the new ids) and a journal naming the stage commit all of it. A file read twice must not change
+in between (a digest of each pass); stdin and pipes are spooled to an anonymous file first.
 """
 
 import json
+import os
 
-from jit.domain import graph
-from jit.domain.ids import resolve
-from jit.domain.labels import check_label
-from jit.domain.model import BACKLOG, DONE, PRIORITIES, READY, Issue, check_assignee, check_choice, check_title
-from jit.errors import JitError, UsageError
-
-FIELDS = {"title", "description", "priority", "labels", "gates", "assignee", "key", "depends_on", "context", "parent"}
-
-
-def _line_error(n, message):
-    return UsageError(f"line {n}: {message}; nothing was imported", {"line": n})
+from jit.domain.import_plan import Plan
+from jit.domain.model import BACKLOG, DONE, READY, Issue
+from jit.errors import Conflict, JitError, NotFound, UsageError, storage_fault
+from jit.service.import_lines import check_line, line_error
+from jit.storage.events import encode_events
+from jit.storage.issues import dump_issue
 
 
-def _parse_lines(text):
-    records = []
-    for n, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
-            continue
+def import_stream(ctx, source, name: str = "-", on_checked=None, keep: bool = True) -> "Imported":
+    """Create every issue of a binary JSON Lines stream, or none. `on_checked(count)` is called
+    once every line has passed; with `keep`, the result yields the created issues in file order.
+    Raises UsageError naming the line, Conflict when the file or the repository changed under
+    the import, StorageFault (nothing changed)."""
+    ctx.settle_crash_leftovers()
+    registry = ctx.gate_files.load_registry()
+    default_priority = ctx.config["defaults"].get("priority", "normal")
+    source = _Input(source, name, ctx.layout)
+    try:
+        plan, gates = _check_all(ctx, source, registry, default_priority)
+        if on_checked is not None:
+            on_checked(len(plan))
+        if not len(plan):
+            return Imported(0, None)
+        spool = _anonymous(ctx.layout) if keep else None
         try:
-            record = json.loads(line)
-        except ValueError as exc:
-            raise _line_error(n, f"not valid JSON ({exc})") from None
-        if not isinstance(record, dict):
-            raise _line_error(n, "each line must be a JSON object")
-        unknown = set(record) - FIELDS
-        if unknown:
-            raise _line_error(n, f"unknown field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(FIELDS))}")
-        records.append((n, record))
-    return records
-
-
-def _list_of_str(record, field):
-    value = record.get(field, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise UsageError(f"{field!r} must be a list of strings")
-    return value
-
-
-def _check_strings(record):
-    for field in ("title", "description", "priority", "assignee", "parent"):
-        if record.get(field) is not None and not isinstance(record[field], str):
-            raise UsageError(f"{field!r} must be a string")
+            _write_all(ctx, source, plan, gates, registry, default_priority, spool)
+        except BaseException:
+            _close(spool)
+            raise
+        return Imported(len(plan), spool)
+    finally:
+        source.close()
 
 
 def import_issues(ctx, text: str) -> list:
-    """Create every issue in `text` (JSON Lines) or none. Raises UsageError naming the line."""
-    records = _parse_lines(text)
-    default_priority = ctx.config["defaults"].get("priority", "normal")
-    with ctx.transaction() as tx:
-        registry = tx.gates()
-        existing = ctx.files.ids()
-        keys = {}
-        planned = []
-        for n, rec in records:
-            try:
-                _check_strings(rec)
-                title = check_title(rec.get("title") or "")
-                priority = check_choice("priority", rec.get("priority") or default_priority, PRIORITIES)
-                labels = [check_label(x) for x in _list_of_str(rec, "labels")]
-                gates = _list_of_str(rec, "gates")
-                depends_on = _list_of_str(rec, "depends_on")
-                if rec.get("assignee") is not None:
-                    check_assignee(rec["assignee"])
-            except UsageError as exc:
-                raise _line_error(n, exc.message) from None
-            for key in gates:
-                if key not in registry:
-                    raise _line_error(n, f"unknown gate {key!r} (define it with `jit gate define`)")
-            if not isinstance(rec.get("context", {}), dict):
-                raise _line_error(n, "'context' must be an object")
-            key = rec.get("key")
-            if key is not None:
-                if not isinstance(key, str) or not key:
-                    raise _line_error(n, "'key' must be a non-empty string")
-                if key in keys:
-                    raise _line_error(n, f"key {key!r} is already used on line {keys[key][0]}")
-                keys[key] = (n, ctx.new_id())
-            planned.append((n, rec, title, priority, labels, gates, depends_on))
-        issues, edges = [], {}
-        for n, rec, title, priority, labels, gates, depends_on in planned:
-            issue_id = keys[rec["key"]][1] if rec.get("key") is not None else ctx.new_id()
-            dep_ids = []
-            for ref in depends_on:
-                if ref in keys:
-                    dep_ids.append(keys[ref][1])
-                    continue
-                try:
-                    dep_ids.append(resolve(ref, existing))
-                except JitError:
-                    raise _line_error(n, f"depends_on {ref!r} is neither a key in this file nor an existing issue") from None
-            parent = _parent(n, rec.get("parent"), keys, existing)
-            issue = Issue.new(issue_id, title, ctx.now(), description=rec.get("description", ""), priority=priority,
-                              labels=labels, dependencies=dep_ids, gates=gates, assignee=rec.get("assignee"),
-                              context=rec.get("context"), parent=parent)
-            issues.append((n, issue))
-            edges[issue_id] = dep_ids
-        _check_cycles(edges, {i.id: n for n, i in issues})
-        _check_cycles({i.id: [i.parent] for _, i in issues if i.parent in edges}, {i.id: n for n, i in issues},
-                      "parent")
-        new_ids = set(edges)
-        for n, issue in issues:
-            unfinished = any(d in new_ids or tx.load(d).state != DONE for d in issue.dependencies)
-            issue.state = BACKLOG if unfinished else READY
-            tx.save(issue)
-            data = {"title": issue.title, "state": issue.state, "source": "import", "line": n}
-            if issue.parent:
-                data["parent"] = issue.parent
-            tx.event(ctx.event("issue_created", issue.id, data))
-        return [i for _, i in issues]
+    """The in-memory form (the MCP tool's): the created issues of `text` as a list."""
+    import io
+
+    with import_stream(ctx, io.BytesIO(text.encode("utf-8"))) as created:
+        return [Issue.from_dict(item.to_dict()) for item in created]
 
 
-def _parent(n, ref, keys, existing):
-    """The id a line's `parent` names: a key in this file or an existing issue (parent links of the
-    daily loop, issue 12). Raises UsageError naming the line."""
-    if ref is None:
-        return None
-    if ref in keys:
-        return keys[ref][1]
+def _check_all(ctx, source, registry, default_priority) -> tuple:
+    """Pass one. Returns the resolved plan and the gate keys the file uses."""
+    plan, gates = Plan(), set()
+    for n, raw in source.lines():
+        line = check_line(n, raw, registry, default_priority)
+        try:
+            plan.add(n, line.key, line.depends_on, line.parent)
+        except UsageError as exc:
+            raise line_error(n, exc.message) from None
+        gates.update(line.gates)
     try:
-        return resolve(ref, existing)
-    except JitError:
-        raise _line_error(n, f"parent {ref!r} is neither a key in this file nor an existing issue") from None
+        plan.resolve(_existing_finder(ctx))
+        plan.check_cycles()
+    except UsageError as exc:
+        raise line_error(exc.details["line"], exc.message) from None
+    return plan, gates
 
 
-def _check_cycles(edges, line_of, field="depends_on"):
-    for cycle in graph.find_cycles(edges):
-        first = cycle[0]
-        raise _line_error(line_of.get(first, 0), f"{field} forms a cycle through lines "
-                          + " -> ".join(str(line_of.get(c, "?")) for c in cycle))
+def _existing_finder(ctx):
+    """Full ids by one stat each; prefixes against one listing of the issues, made on first need."""
+    from jit.domain.ids import is_full_id, resolve
 
+    listing = []
+
+    def find(ref: str) -> str:
+        if is_full_id(ref):
+            if ctx.files.exists(ref.lower()):
+                return ref.lower()
+            raise NotFound(f"no issue {ref}", {"id": ref})
+        if not listing:
+            listing.append(ctx.files.ids())
+        return resolve(ref, listing[0])
+
+    return find
+
+
+def _write_all(ctx, source, plan, gates, registry, default_priority, spool) -> None:
+    """Pass two, then the commit. Raises what import_stream does."""
+    from jit.storage.staging import Stage
+
+    ids = [ctx.new_id() for _ in range(len(plan))]
+    done = [_is_done(ctx, issue_id) if plan.depended_on[k] else False for k, issue_id in enumerate(plan.existing)]
+    try:
+        stage = Stage(ctx.layout)
+    except OSError as exc:
+        raise fault(exc, ctx.layout) from None
+    try:
+        try:
+            _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, spool)
+            stage.make_durable()
+        except OSError as exc:
+            raise fault(exc, ctx.layout) from None
+        with ctx.transaction() as tx:
+            _recheck(tx, plan, done, gates)
+            tx.commit_stage(stage)
+    except BaseException:
+        stage.discard()
+        raise
+    stage.close()
+
+
+def _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, spool) -> None:
+    from jit.service.serialize import dumps
+
+    count, r = len(plan), -1
+    anyone = ctx.actor(None)  # resolved once: without --actor or JIT_ACTOR it may ask the system
+    for r, (n, raw) in enumerate(source.lines()):
+        if r >= count:
+            raise source.changed()
+        line = check_line(n, raw, registry, default_priority)
+        deps = plan.dependencies(r)
+        parent = plan.parent(r)
+        issue = Issue.new(ids[r], line.title, ctx.now(), description=line.description, priority=line.priority,
+                          labels=line.labels, gates=line.gates, assignee=line.assignee, context=line.context,
+                          dependencies=[ids[d] if d >= 0 else plan.existing[~d] for d in deps],
+                          parent=None if line.parent is None else ids[parent] if parent >= 0 else plan.existing[~parent],
+                          state=BACKLOG if any(d >= 0 or not done[~d] for d in deps) else READY)
+        try:
+            stage.add_issue(issue.id, dump_issue(issue))
+        except UsageError as exc:
+            raise line_error(n, exc.message) from None
+        data = {"title": issue.title, "state": issue.state, "source": "import", "line": n}
+        if issue.parent:
+            data["parent"] = issue.parent
+        stage.add_events(encode_events([ctx.event("issue_created", issue.id, data, actor=ctx.actor(issue.assignee) if issue.assignee else anyone)]))
+        if spool is not None:
+            spool.write(f"{issue.id} {dumps(issue)}\n".encode("utf-8"))
+    if r + 1 != count or not source.unchanged():
+        raise source.changed()
+
+
+def _is_done(ctx, issue_id: str) -> bool:
+    return ctx.files.load(issue_id).state == DONE
+
+
+def _recheck(tx, plan, done, gates) -> None:
+    """Under the lock: what pass one found in the repository still holds. Raises Conflict."""
+    registry = tx.gates()
+    for key in sorted(gates):
+        if key not in registry:
+            raise Conflict(f"gate {key!r} was removed while importing; nothing was imported", {"gate": key})
+    for k, issue_id in enumerate(plan.existing):
+        try:
+            state = tx.load(issue_id).state
+        except NotFound:
+            raise Conflict(f"issue {issue_id[:8]}, which the file refers to, was deleted while importing; "
+                           "nothing was imported", {"id": issue_id}) from None
+        if plan.depended_on[k] and (state == DONE) != done[k]:
+            raise Conflict(f"issue {issue_id[:8]}, which the file depends on, changed state while importing; "
+                           "nothing was imported; run the import again", {"id": issue_id})
+
+
+def _anonymous(layout):
+    """A file with no name in `.jit/` (O_TMPFILE): nothing is left behind, whatever kills us."""
+    import tempfile
+
+    try:
+        return tempfile.TemporaryFile(dir=layout.data_dir, prefix=".import-spool-", suffix=".tmp")
+    except OSError as exc:
+        raise fault(exc, layout) from None
+
+
+class _Input:
+    """The input, readable twice: a regular file in place (a digest proves the second reading
+    saw the first one's bytes), a pipe or a terminal copied to an anonymous file by pass one."""
+
+    def __init__(self, stream, name: str, layout):
+        import hashlib
+
+        self.stream, self.name, self.layout = stream, name, layout
+        self._digest = hashlib.blake2b
+        self.first = self.second = self.copy = None
+        self.start = stream.tell() if _rereadable(stream) else None
+
+    def lines(self):
+        """(line number, bytes) of every non-blank line, one line in memory at a time."""
+        copying = self.first is None and self.start is None
+        if copying:
+            self.copy = _anonymous(self.layout)
+        if self.first is None:
+            reader = self.stream
+        else:
+            reader = self.copy or self.stream
+            reader.seek(0 if self.copy else self.start)
+        digest, lines, n = self._digest(), iter(reader), 0
+        while True:
+            try:
+                raw = next(lines)
+            except StopIteration:
+                break
+            except OSError as exc:
+                raise NotFound(f"cannot read {self.name!r}: {exc.strerror}", {"file": self.name}) from None
+            n += 1
+            digest.update(raw)
+            if copying:
+                _write_or_fault(self.copy, raw, self.layout)
+            if raw.strip():
+                yield n, raw
+        if self.first is None:
+            self.first = digest.digest()
+            if copying:
+                _write_or_fault(self.copy, b"", self.layout)
+        else:
+            self.second = digest.digest()
+
+    def unchanged(self) -> bool:
+        return self.second == self.first
+
+    def changed(self) -> JitError:
+        return Conflict(f"{self.name} changed while it was being imported; nothing was imported",
+                        {"file": self.name})
+
+    def close(self) -> None:
+        _close(self.copy)
+
+
+def _close(spool) -> None:
+    """Drop an anonymous file. Its unwritten bytes can fail again (a full disk) and do not matter."""
+    if spool is not None:
+        try:
+            spool.close()
+        except OSError:
+            pass
+
+
+def _rereadable(stream) -> bool:
+    """A regular file, or bytes in memory: what can be read again from where it starts now."""
+    import io
+    import stat
+
+    try:
+        if not stream.seekable():
+            return False
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except io.UnsupportedOperation:  # no file descriptor: bytes in memory
+        return True
+    except (OSError, ValueError):
+        return False
+
+
+def _write_or_fault(spool, data: bytes, layout) -> None:
+    try:
+        spool.write(data) if data else spool.flush()
+    except OSError as exc:
+        raise fault(exc, layout) from None
+
+
+def fault(exc: OSError, layout):
+    """A disk or permission fault while staging: named like the lock's (nothing changed yet)."""
+    return storage_fault(exc, layout.data_dir, "writing to")
+
+
+class Created:
+    """A created issue as the JSON `--json` prints (service.serialize joins it as is)."""
+
+    __slots__ = ("id", "raw_json")
+
+    def __init__(self, issue_id: str, raw_json: str):
+        self.id, self.raw_json = issue_id, raw_json
+
+    def to_dict(self) -> dict:
+        return json.loads(self.raw_json)
+
+
+class Imported:
+    """The result: `count`, and the created issues in file order, read back from the spool one
+    at a time (iterate once per need). Close it, or use it in a `with`, to drop the spool."""
+
+    def __init__(self, count: int, spool):
+        self.count, self._spool = count, spool
+
+    def __iter__(self):
+        if self._spool is None:
+            return
+        self._spool.seek(0)
+        for line in self._spool:
+            issue_id, _, raw = line.rstrip(b"\n").partition(b" ")
+            yield Created(issue_id.decode("ascii"), raw.decode("utf-8"))
+
+    def close(self) -> None:
+        _close(self._spool)
+        self._spool = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()

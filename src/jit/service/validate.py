@@ -111,9 +111,10 @@ def validate(ctx, fix=False) -> dict:
     from jit.storage.journal import UntrustedJournal
 
     ctx.settle_crash_leftovers()
-    if _leftover_temp_files(ctx):
+    if _leftover_temp_files(ctx) or any(n.startswith(".import-") for n in os.listdir(ctx.layout.data_dir)):
         try:
-            with ctx.transaction():  # the lock holder sweeps what writers killed mid-write left
+            # The lock holder sweeps what writers killed mid-write left (temp files, import stages).
+            with ctx.transaction():
                 pass
         except UntrustedJournal:
             pass  # reported below; nothing is written until a person removes it
