@@ -34,6 +34,16 @@ def blocked_where(precheck_keys) -> tuple:
     return where, keys
 
 
+def _from_where(where: str) -> str:
+    """FROM and WHERE over the issues that parse (a corrupt file's row has no JSON and no state).
+    An "available" WHERE names the partial index of available issues itself: SQLite's planner
+    picks the (state, ...) index instead and then reads every ready row, JSON and all, to count
+    them (16 ms at 10,000 issues instead of 1). Its state='ready' already excludes corrupt rows."""
+    if where.startswith(AVAILABLE_WHERE):
+        return f"FROM issues i INDEXED BY issues_avail WHERE ({where})"
+    return f"FROM issues i WHERE i.json IS NOT NULL AND ({where})"
+
+
 class _StateTitle:
     __slots__ = ("state", "title")
 
@@ -45,7 +55,7 @@ class Queries:
     """Mixed into Index: `self.connection()` is fresh, `self.as_checked()` is as last checked."""
 
     def select(self, where="1", args=(), limit=None, offset=0, columns="i.json", conn=None) -> list:
-        sql = f"SELECT {columns} FROM issues i WHERE i.json IS NOT NULL AND ({where}) ORDER BY {ORDER}"
+        sql = f"SELECT {columns} {_from_where(where)} ORDER BY {ORDER}"
         args = list(args)
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
@@ -53,7 +63,7 @@ class Queries:
         return (conn or self.connection()).execute(sql, args).fetchall()
 
     def count(self, where="1", args=()) -> int:
-        sql = f"SELECT COUNT(*) FROM issues i WHERE i.json IS NOT NULL AND ({where})"
+        sql = f"SELECT COUNT(*) {_from_where(where)}"
         return self.connection().execute(sql, list(args)).fetchone()[0]
 
     def issue_jsons(self, state=None) -> list:
@@ -126,7 +136,8 @@ class Queries:
             "SELECT id FROM issues WHERE id >= ? AND id < ? ORDER BY id LIMIT ?", (dashed, upper, limit))]
 
     def corrupt(self) -> list:
-        return self.connection().execute("SELECT id, error FROM issues WHERE error IS NOT NULL").fetchall()
+        return self.connection().execute(
+            "SELECT id, error FROM issues INDEXED BY issues_corrupt WHERE error IS NOT NULL").fetchall()
 
     def counts(self) -> dict:
         return dict(self.connection().execute(

@@ -11,8 +11,9 @@ import json
 from jit.storage.issues import CorruptFile, parse_issue
 
 # 7: columns for filters and paging, labels and FTS tables, ctime in signatures; 8: event-log mark with inode;
-# 9: `undone`, the number of unfinished dependencies, kept up to date so "available" needs no join
-SCHEMA = 9
+# 9: `undone`, the number of unfinished dependencies, kept up to date so "available" needs no join;
+# 10: a partial index of corrupt rows (status lists them on every call)
+SCHEMA = 10
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
 TABLES = (
@@ -31,6 +32,7 @@ TABLES = (
     "CREATE INDEX issues_state ON issues(state, prank, created, id)",
     "CREATE INDEX issues_avail ON issues(prank, created, id) WHERE state='ready' AND assignee IS NULL AND undone=0",
     "CREATE INDEX issues_parent ON issues(parent)",
+    "CREATE INDEX issues_corrupt ON issues(id) WHERE error IS NOT NULL",
     "CREATE INDEX issues_lease ON issues(lease_exp) WHERE lease_exp IS NOT NULL",
 )
 # The FTS rowid is the issues rowid: deleting by an unindexed id column would scan the whole table.
