@@ -14,6 +14,8 @@ from collections import Counter
 import pytest
 from crash_helpers import Bases, assert_whole, delta, event_ids, files, new_event_types, validate_problems
 from jit_testing import Repo
+from test_full_disk import disk  # noqa: F401 - the 2 MiB tmpfs fixture
+from test_full_disk import tree as disk_tree
 
 LOST = ("import.staged", "journal.mid-write", "journal.temps-written")
 KEPT = ("journal.renamed", "journal.durable", "import.half-renamed", "import.renamed", "events.mid-append",
@@ -107,3 +109,24 @@ def test_a_large_import_killed_half_way_through_its_renames_appears_whole(tmp_pa
     created = [e for e in repo.ok("events", "tail", "-n", "0") if e["type"] == "issue_created"]
     assert [e["data"]["title"] for e in created] == [f"bulk {n}" for n in range(300)]
     assert stages(repo) == [] and validate_problems(repo) == []
+
+
+def test_an_import_that_fills_a_real_disk_while_staging_changes_nothing(disk):  # noqa: F811 - the fixture
+    """A 2 MiB tmpfs: the stage runs out of space part-way. One line saying so, exit 1, `.jit/`
+    byte-identical, no stage left behind; a small import then works."""
+    repo = Repo(disk)
+    assert repo.jit("init").code == 0
+    repo.create("already here")
+    for cache in repo.data.glob("index.sqlite*"):
+        cache.unlink()
+    before = disk_tree(repo.data)
+    plan = disk.parent / "plan.jsonl"  # off the small disk: the stage, not a copy of stdin, fills it
+    plan.write_text("".join(json.dumps({"title": f"filler {n}", "description": "x" * 1500}) + "\n"
+                            for n in range(2000)))
+    for args, stdin in ((["issue", "import", plan], None), (["issue", "import", "-"], plan.read_text())):
+        result = repo.jit(*args, "--json", input=stdin)
+        assert result.code == 1, result
+        assert result.err.count("\n") == 1 and "the disk is full" in result.err and "nothing was changed" in result.err
+        assert disk_tree(repo.data) == before and stages(repo) == []
+    assert [i["title"] for i in repo.ok("issue", "import", "-", input=json.dumps({"title": "fits"}) + "\n")] == ["fits"]
+    assert repo.jit("validate").code == 0

@@ -88,16 +88,25 @@ class Stage:
             os.close(issues_fd)
 
     def discard(self) -> None:
-        """Remove the stage (nothing was committed) and let go of it."""
-        if self.fd is not None:
-            _remove_stage(self.data_fd, self.name, self.fd)
-        self.close()
+        """Remove the stage (nothing was committed) and let go of it. What cannot be removed now
+        (the disk gone read-only) is left for the next writer's sweep, never raised over the error
+        that made the caller discard."""
+        try:
+            if self.fd is not None:
+                _remove_stage(self.data_fd, self.name, self.fd)
+        except OSError:
+            pass
+        finally:
+            self.close()
 
     def close(self) -> None:
         events = getattr(self, "_events", None)
         if events is not None:
-            events.close()
             self._events = None
+            try:
+                events.close()
+            except OSError:  # its last bytes could not be written (a full disk): the stage is discarded
+                pass
         for attr in ("issues_fd", "fd", "data_fd"):
             fd = getattr(self, attr)
             if fd is not None:
