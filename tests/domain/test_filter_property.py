@@ -111,7 +111,7 @@ def sql_ids(issues, where, args) -> set:
     for issue in issues:
         rows.add_issue(issue)
     rows.write(conn, [], fts=False)
-    return {r[0] for r in conn.execute(f"SELECT id FROM issues i WHERE json IS NOT NULL AND ({where})", args)}
+    return {r[0] for r in conn.execute(f"SELECT id FROM issues i WHERE state IS NOT NULL AND ({where})", args)}
 
 
 @settings(max_examples=300, deadline=None)

@@ -307,8 +307,7 @@ def graph_rows(ctx) -> tuple:
     index = _prepare(ctx)
     conn = index.connection()
     by_id = {r[0]: GraphNode(r[0], r[1], r[2], r[3], r[4], json.loads(r[5])) for r in conn.execute(
-        "SELECT id, json_extract(json, '$.title'), state, priority, assignee, labels FROM issues "
-        "WHERE json IS NOT NULL")}
+        "SELECT id, title, state, priority, assignee, labels FROM issues WHERE state IS NOT NULL")}
     deps: dict = {i: [] for i in by_id}
     for src, dst in conn.execute("SELECT src, dst FROM deps"):
         if src in deps:

@@ -323,12 +323,14 @@ class Index(index_query.Queries):
         for start in range(0, len(recheck), CHUNK):
             part = recheck[start:start + CHUNK]
             stored.update(conn.execute(
-                f"SELECT id, json FROM issues WHERE id IN ({','.join('?' * len(part))})", part))
-        keep = [k for k, row in enumerate(rows.issues) if not (row[0] in stored and stored[row[0]] == row[10])]
+                f"SELECT id, json FROM docs WHERE id IN ({','.join('?' * len(part))})", part))
+        fresh = dict(rows.docs)
+        keep = [k for k, row in enumerate(rows.issues) if not (row[0] in stored and stored[row[0]] == fresh.get(row[0]))]
         if len(keep) == len(rows.issues):
             return
         kept_ids = {rows.issues[k][0] for k in keep}
         rows.issues = [rows.issues[k] for k in keep]
+        rows.docs = [r for r in rows.docs if r[0] in kept_ids]
         rows.labels = [r for r in rows.labels if r[0] in kept_ids]
         rows.deps = [r for r in rows.deps if r[0] in kept_ids]
         rows.fts = [r for r in rows.fts if r[2] in kept_ids]

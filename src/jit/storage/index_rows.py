@@ -12,14 +12,18 @@ from jit.storage.issues import CorruptFile, parse_issue
 
 # 7: columns for filters and paging, labels and FTS tables, ctime in signatures; 8: event-log mark with inode;
 # 9: `undone`, the number of unfinished dependencies, kept up to date so "available" needs no join;
-# 10: a partial index of corrupt rows (status lists them on every call)
-SCHEMA = 10
+# 10: a partial index of corrupt rows (status lists them on every call); 11: the JSON in its own
+# table and the title as a column, so counts and scans read small rows (see docs/decisions.md)
+SCHEMA = 11
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
 TABLES = (
+    # Small rows: everything a WHERE, an ORDER BY or a count reads. A corrupt file's row has only
+    # its id and error (state NULL). The JSON `--json` prints lives in `docs`, read for a page only.
     ("CREATE TABLE issues (id TEXT PRIMARY KEY, state TEXT, priority TEXT, prank INTEGER, created TEXT, "
-     "assignee TEXT, lease_exp TEXT, parent TEXT, unpassed TEXT, labels TEXT, json TEXT, error TEXT, "
+     "assignee TEXT, lease_exp TEXT, parent TEXT, unpassed TEXT, labels TEXT, title TEXT, error TEXT, "
      "undone INTEGER NOT NULL DEFAULT 0)"),
+    "CREATE TABLE docs (id TEXT PRIMARY KEY, json TEXT NOT NULL)",
     "CREATE TABLE labels (id TEXT, label TEXT)",
     "CREATE TABLE deps (src TEXT, dst TEXT)",
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB)",
@@ -37,10 +41,10 @@ TABLES = (
 )
 # The FTS rowid is the issues rowid: deleting by an unindexed id column would scan the whole table.
 FTS_TABLE = "CREATE VIRTUAL TABLE fts USING fts5(title, body, tokenize='unicode61')"
-ALL_TABLES = ("issues", "labels", "deps", "meta", "fts")
+ALL_TABLES = ("issues", "docs", "labels", "deps", "meta", "fts")
 
 INSERT_ISSUE = ("INSERT INTO issues (id, state, priority, prank, created, assignee, lease_exp, parent, unpassed, "
-                "labels, json, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
+                "labels, title, error) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)")
 # A dependency counts as unfinished when its issue is not done, missing or unreadable (SPEC section 6).
 COUNT_UNDONE = ("UPDATE issues SET undone=(SELECT COUNT(*) FROM deps d LEFT JOIN issues t ON t.id=d.dst "
                 "WHERE d.src=issues.id AND (t.state IS NULL OR t.state!='done')) WHERE id IN (SELECT id FROM touched)")
@@ -55,7 +59,7 @@ class Rows:
     """Rows for a batch of changed files, ready for executemany."""
 
     def __init__(self):
-        self.issues, self.labels, self.deps, self.fts = [], [], [], []
+        self.issues, self.docs, self.labels, self.deps, self.fts = [], [], [], [], []
 
     def add_file(self, issue_id: str, data: bytes, warn) -> None:
         where = f".jit/issues/{issue_id}.json"
@@ -79,8 +83,9 @@ class Rows:
         self.issues.append((
             issue.id, issue.state, issue.priority, PRIORITY_RANK.get(issue.priority, 2), issue.created_at or "",
             issue.assignee or None, lease.get("expires_at"), getattr(issue, "parent", None) or None,
-            json.dumps(unpassed), json.dumps(issue.labels), issue_json(issue), None,
+            json.dumps(unpassed), json.dumps(issue.labels), issue.title, None,
         ))
+        self.docs.append((issue.id, issue_json(issue)))
         self.labels.extend((issue.id, label) for label in issue.labels)
         self.deps.extend((issue.id, d) for d in issue.dependencies)
         comments = " ".join(c.get("text", "") for c in (getattr(issue, "comments", None) or []))
@@ -95,9 +100,11 @@ class Rows:
         if fts:
             conn.executemany("DELETE FROM fts WHERE rowid IN (SELECT rowid FROM issues WHERE id=?)", gone)
         conn.executemany("DELETE FROM issues WHERE id=?", gone)
+        conn.executemany("DELETE FROM docs WHERE id=?", gone)
         conn.executemany("DELETE FROM labels WHERE id=?", gone)
         conn.executemany("DELETE FROM deps WHERE src=?", gone)
         conn.executemany(INSERT_ISSUE, self.issues)
+        conn.executemany("INSERT INTO docs VALUES (?,?)", self.docs)
         conn.executemany("INSERT INTO labels VALUES (?,?)", self.labels)
         conn.executemany("INSERT INTO deps VALUES (?,?)", self.deps)
         if fts:
