@@ -160,8 +160,9 @@ def import_(ns, out, ctx):
         if lines >= 1000 and out.stderr.isatty():
             out.note(f"checked {lines:,} lines; writing them all at once ...")
 
+    keep = "issues" if out.json else "ids" if out.quiet else None
     try:
-        with import_stream(ctx, stream, ns.file, on_checked=checked, keep=out.json or out.quiet) as created:
+        with import_stream(ctx, stream, ns.file, on_checked=checked, keep=keep) as created:
             out.emit_each(created, human=lambda: f"imported {created.count} issue(s)", quiet=lambda i: i.id)
     finally:
         if ns.file != "-":

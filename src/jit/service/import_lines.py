@@ -21,8 +21,8 @@ def line_error(n: int, message: str) -> UsageError:
 class Line:
     """A checked line: the values an issue is built from, and the references the plan resolves."""
 
-    __slots__ = ("n", "title", "description", "priority", "labels", "gates", "depends_on", "assignee",
-                 "context", "key", "parent")
+    __slots__ = ("assignee", "context", "depends_on", "description", "gates", "key", "labels", "n", "parent",
+                 "priority", "title")
 
 
 class _Unstorable(Exception):

@@ -20,9 +20,10 @@ from jit.storage.events import encode_events
 from jit.storage.issues import dump_issue
 
 
-def import_stream(ctx, source, name: str = "-", on_checked=None, keep: bool = True) -> "Imported":
+def import_stream(ctx, source, name: str = "-", on_checked=None, keep: str | None = "issues") -> "Imported":
     """Create every issue of a binary JSON Lines stream, or none. `on_checked(count)` is called
-    once every line has passed; with `keep`, the result yields the created issues in file order.
+    once every line has passed. The result yields the created issues in file order (`keep`
+    "issues"), or only their ids ("ids": `raw_json` is None), or nothing (None).
     Raises UsageError naming the line, Conflict when the file or the repository changed under
     the import, StorageFault (nothing changed)."""
     ctx.settle_crash_leftovers()
@@ -36,8 +37,9 @@ def import_stream(ctx, source, name: str = "-", on_checked=None, keep: bool = Tr
         if not len(plan):
             return Imported(0, None)
         spool = _anonymous(ctx.layout) if keep else None
+        ids_only = keep == "ids"
         try:
-            _write_all(ctx, source, plan, gates, registry, default_priority, spool)
+            _write_all(ctx, source, plan, gates, registry, default_priority, spool, ids_only)
         except BaseException:
             _close(spool)
             raise
@@ -90,19 +92,19 @@ def _existing_finder(ctx):
     return find
 
 
-def _write_all(ctx, source, plan, gates, registry, default_priority, spool) -> None:
+def _write_all(ctx, source, plan, gates, registry, default_priority, spool, ids_only=False) -> None:
     """Pass two, then the commit. Raises what import_stream does."""
     from jit.storage.staging import Stage
 
     ids = [ctx.new_id() for _ in range(len(plan))]
     done = [_is_done(ctx, issue_id) if plan.depended_on[k] else False for k, issue_id in enumerate(plan.existing)]
     try:
-        stage = Stage(ctx.layout)
+        stage = Stage(ctx.layout, len(plan))
     except OSError as exc:
         raise fault(exc, ctx.layout) from None
     try:
         try:
-            _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, spool)
+            _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, spool, ids_only)
             stage.make_durable()
         except OSError as exc:
             raise fault(exc, ctx.layout) from None
@@ -115,7 +117,7 @@ def _write_all(ctx, source, plan, gates, registry, default_priority, spool) -> N
     stage.close()
 
 
-def _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, spool) -> None:
+def _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, spool, ids_only) -> None:
     from jit.service.serialize import dumps
 
     count, r = len(plan), -1
@@ -140,7 +142,7 @@ def _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, 
             data["parent"] = issue.parent
         stage.add_events(encode_events([ctx.event("issue_created", issue.id, data, actor=ctx.actor(issue.assignee) if issue.assignee else anyone)]))
         if spool is not None:
-            spool.write(f"{issue.id} {dumps(issue)}\n".encode("utf-8"))
+            spool.write(f"{issue.id}\n".encode("ascii") if ids_only else f"{issue.id} {dumps(issue)}\n".encode())
     if r + 1 != count or not source.unchanged():
         raise source.changed()
 
@@ -267,7 +269,7 @@ def fault(exc: OSError, layout):
 
 
 class Created:
-    """A created issue as the JSON `--json` prints (service.serialize joins it as is)."""
+    """A created issue as the JSON `--json` prints (service.serialize joins it as is), or only its id."""
 
     __slots__ = ("id", "raw_json")
 
@@ -291,7 +293,7 @@ class Imported:
         self._spool.seek(0)
         for line in self._spool:
             issue_id, _, raw = line.rstrip(b"\n").partition(b" ")
-            yield Created(issue_id.decode("ascii"), raw.decode("utf-8"))
+            yield Created(issue_id.decode("ascii"), raw.decode("utf-8") if raw else None)
 
     def close(self) -> None:
         _close(self._spool)

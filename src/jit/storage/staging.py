@@ -28,11 +28,13 @@ CHUNK = 1 << 18  # the staged events reach the log in writes of about this many 
 
 
 class Stage:
-    """A new stage, owned (flocked) by this process until close(). Writes raise OSError."""
+    """A new stage, owned (flocked) by this process until close(), for `expected` files (the way
+    to make them durable depends on how many). Writes raise OSError."""
 
-    def __init__(self, layout):
+    def __init__(self, layout, expected: int):
         self.layout = layout
         self.count = 0
+        self.bulk = expected >= BULK
         self.data_fd = os.open(layout.data_dir, _DIR & ~os.O_NOFOLLOW)
         self.fd = self.issues_fd = None
         try:
@@ -50,7 +52,7 @@ class Stage:
             view = memoryview(text.encode("utf-8"))
             while view:
                 view = view[os.write(fd, view):]
-            if self.count < BULK:
+            if not self.bulk:
                 os.fsync(fd)
         finally:
             os.close(fd)
@@ -62,7 +64,7 @@ class Stage:
     def make_durable(self) -> None:
         """Every staged byte on disk, before the journal may name the stage."""
         self._events.flush()
-        if self.count >= BULK:
+        if self.bulk or self.count >= BULK:
             os.sync()
         else:
             os.fsync(self._events.fileno())
