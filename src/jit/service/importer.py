@@ -9,12 +9,10 @@ the new ids) and a journal naming the stage commit all of it. A file read twice 
 in between (a digest of each pass); stdin and pipes are spooled to an anonymous file first.
 """
 
-import json
-import os
-
 from jit.domain.import_plan import Plan
 from jit.domain.model import BACKLOG, DONE, READY, Issue
-from jit.errors import Conflict, JitError, NotFound, UsageError, storage_fault
+from jit.errors import Conflict, NotFound, UsageError
+from jit.service.import_files import Imported, Input, anonymous, close_spool, fault
 from jit.service.import_lines import check_line, line_error
 from jit.storage.events import encode_events
 from jit.storage.issues import dump_issue
@@ -29,19 +27,18 @@ def import_stream(ctx, source, name: str = "-", on_checked=None, keep: str | Non
     ctx.settle_crash_leftovers()
     registry = ctx.gate_files.load_registry()
     default_priority = ctx.config["defaults"].get("priority", "normal")
-    source = _Input(source, name, ctx.layout)
+    source = Input(source, name, ctx.layout)
     try:
         plan, gates = _check_all(ctx, source, registry, default_priority)
         if on_checked is not None:
             on_checked(len(plan))
         if not len(plan):
             return Imported(0, None)
-        spool = _anonymous(ctx.layout) if keep else None
-        ids_only = keep == "ids"
+        spool = anonymous(ctx.layout) if keep else None
         try:
-            _write_all(ctx, source, plan, gates, registry, default_priority, spool, ids_only)
+            _write_all(ctx, source, plan, gates, _Builder(ctx, plan, registry, default_priority), spool, keep == "ids")
         except BaseException:
-            _close(spool)
+            close_spool(spool)
             raise
         return Imported(len(plan), spool)
     finally:
@@ -92,24 +89,36 @@ def _existing_finder(ctx):
     return find
 
 
-def _write_all(ctx, source, plan, gates, registry, default_priority, spool, ids_only=False) -> None:
+def _write_all(ctx, source, plan, gates, builder, spool, ids_only) -> None:
     """Pass two, then the commit. Raises what import_stream does."""
+    from jit.service.serialize import dumps
     from jit.storage.staging import Stage
 
-    ids = [ctx.new_id() for _ in range(len(plan))]
-    done = [_is_done(ctx, issue_id) if plan.depended_on[k] else False for k, issue_id in enumerate(plan.existing)]
     try:
         stage = Stage(ctx.layout, len(plan))
     except OSError as exc:
         raise fault(exc, ctx.layout) from None
     try:
         try:
-            _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, spool, ids_only)
+            r = -1
+            for r, (n, raw) in enumerate(source.lines()):
+                if r >= len(plan):
+                    raise source.changed()
+                issue, event = builder.build(r, check_line(n, raw, builder.registry, builder.default_priority))
+                try:
+                    stage.add_issue(issue.id, dump_issue(issue))
+                except UsageError as exc:  # a value JSON cannot store, met only when written
+                    raise line_error(n, exc.message) from None
+                stage.add_events(encode_events([event]))
+                if spool is not None:
+                    spool.write(f"{issue.id}\n".encode() if ids_only else f"{issue.id} {dumps(issue)}\n".encode())
+            if r + 1 != len(plan) or not source.unchanged():
+                raise source.changed()
             stage.make_durable()
         except OSError as exc:
             raise fault(exc, ctx.layout) from None
         with ctx.transaction() as tx:
-            _recheck(tx, plan, done, gates)
+            _recheck(tx, plan, builder.done, gates)
             tx.commit_stage(stage)
     except BaseException:
         stage.discard()
@@ -117,34 +126,31 @@ def _write_all(ctx, source, plan, gates, registry, default_priority, spool, ids_
     stage.close()
 
 
-def _stage_all(ctx, source, plan, ids, done, stage, registry, default_priority, spool, ids_only) -> None:
-    from jit.service.serialize import dumps
+class _Builder:
+    """Builds each line's issue and event in pass two, from the line and what pass one resolved."""
 
-    count, r = len(plan), -1
-    anyone = ctx.actor(None)  # resolved once: without --actor or JIT_ACTOR it may ask the system
-    for r, (n, raw) in enumerate(source.lines()):
-        if r >= count:
-            raise source.changed()
-        line = check_line(n, raw, registry, default_priority)
-        deps = plan.dependencies(r)
-        parent = plan.parent(r)
-        issue = Issue.new(ids[r], line.title, ctx.now(), description=line.description, priority=line.priority,
+    def __init__(self, ctx, plan, registry, default_priority):
+        self.ctx, self.plan, self.registry, self.default_priority = ctx, plan, registry, default_priority
+        self.ids = [ctx.new_id() for _ in range(len(plan))]
+        self.done = [_is_done(ctx, issue_id) if plan.depended_on[k] else False
+                     for k, issue_id in enumerate(plan.existing)]
+        self.anyone = ctx.actor(None)  # resolved once: without --actor or JIT_ACTOR it may ask the system
+
+    def _target(self, link: int) -> str:
+        return self.ids[link] if link >= 0 else self.plan.existing[~link]
+
+    def build(self, r: int, line) -> tuple:
+        ctx, deps, parent = self.ctx, self.plan.dependencies(r), self.plan.parent(r)
+        issue = Issue.new(self.ids[r], line.title, ctx.now(), description=line.description, priority=line.priority,
                           labels=line.labels, gates=line.gates, assignee=line.assignee, context=line.context,
-                          dependencies=[ids[d] if d >= 0 else plan.existing[~d] for d in deps],
-                          parent=None if line.parent is None else ids[parent] if parent >= 0 else plan.existing[~parent],
-                          state=BACKLOG if any(d >= 0 or not done[~d] for d in deps) else READY)
-        try:
-            stage.add_issue(issue.id, dump_issue(issue))
-        except UsageError as exc:
-            raise line_error(n, exc.message) from None
-        data = {"title": issue.title, "state": issue.state, "source": "import", "line": n}
+                          dependencies=[self._target(d) for d in deps],
+                          parent=None if line.parent is None else self._target(parent),
+                          state=BACKLOG if any(d >= 0 or not self.done[~d] for d in deps) else READY)
+        data = {"title": issue.title, "state": issue.state, "source": "import", "line": line.n}
         if issue.parent:
             data["parent"] = issue.parent
-        stage.add_events(encode_events([ctx.event("issue_created", issue.id, data, actor=ctx.actor(issue.assignee) if issue.assignee else anyone)]))
-        if spool is not None:
-            spool.write(f"{issue.id}\n".encode("ascii") if ids_only else f"{issue.id} {dumps(issue)}\n".encode())
-    if r + 1 != count or not source.unchanged():
-        raise source.changed()
+        actor = ctx.actor(issue.assignee) if issue.assignee else self.anyone
+        return issue, ctx.event("issue_created", issue.id, data, actor=actor)
 
 
 def _is_done(ctx, issue_id: str) -> bool:
@@ -168,139 +174,3 @@ def _recheck(tx, plan, done, gates) -> None:
                            "nothing was imported; run the import again", {"id": issue_id})
 
 
-def _anonymous(layout):
-    """A file with no name in `.jit/` (O_TMPFILE): nothing is left behind, whatever kills us."""
-    import tempfile
-
-    try:
-        return tempfile.TemporaryFile(dir=layout.data_dir, prefix=".import-spool-", suffix=".tmp")
-    except OSError as exc:
-        raise fault(exc, layout) from None
-
-
-class _Input:
-    """The input, readable twice: a regular file in place (a digest proves the second reading
-    saw the first one's bytes), a pipe or a terminal copied to an anonymous file by pass one."""
-
-    def __init__(self, stream, name: str, layout):
-        import hashlib
-
-        self.stream, self.name, self.layout = stream, name, layout
-        self._digest = hashlib.blake2b
-        self.first = self.second = self.copy = None
-        self.start = stream.tell() if _rereadable(stream) else None
-
-    def lines(self):
-        """(line number, bytes) of every non-blank line, one line in memory at a time."""
-        copying = self.first is None and self.start is None
-        if copying:
-            self.copy = _anonymous(self.layout)
-        if self.first is None:
-            reader = self.stream
-        else:
-            reader = self.copy or self.stream
-            reader.seek(0 if self.copy else self.start)
-        digest, lines, n = self._digest(), iter(reader), 0
-        while True:
-            try:
-                raw = next(lines)
-            except StopIteration:
-                break
-            except OSError as exc:
-                raise NotFound(f"cannot read {self.name!r}: {exc.strerror}", {"file": self.name}) from None
-            n += 1
-            digest.update(raw)
-            if copying:
-                _write_or_fault(self.copy, raw, self.layout)
-            if raw.strip():
-                yield n, raw
-        if self.first is None:
-            self.first = digest.digest()
-            if copying:
-                _write_or_fault(self.copy, b"", self.layout)
-        else:
-            self.second = digest.digest()
-
-    def unchanged(self) -> bool:
-        return self.second == self.first
-
-    def changed(self) -> JitError:
-        return Conflict(f"{self.name} changed while it was being imported; nothing was imported",
-                        {"file": self.name})
-
-    def close(self) -> None:
-        _close(self.copy)
-
-
-def _close(spool) -> None:
-    """Drop an anonymous file. Its unwritten bytes can fail again (a full disk) and do not matter."""
-    if spool is not None:
-        try:
-            spool.close()
-        except OSError:
-            pass
-
-
-def _rereadable(stream) -> bool:
-    """A regular file, or bytes in memory: what can be read again from where it starts now."""
-    import io
-    import stat
-
-    try:
-        if not stream.seekable():
-            return False
-        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
-    except io.UnsupportedOperation:  # no file descriptor: bytes in memory
-        return True
-    except (OSError, ValueError):
-        return False
-
-
-def _write_or_fault(spool, data: bytes, layout) -> None:
-    try:
-        spool.write(data) if data else spool.flush()
-    except OSError as exc:
-        raise fault(exc, layout) from None
-
-
-def fault(exc: OSError, layout):
-    """A disk or permission fault while staging: named like the lock's (nothing changed yet)."""
-    return storage_fault(exc, layout.data_dir, "writing to")
-
-
-class Created:
-    """A created issue as the JSON `--json` prints (service.serialize joins it as is), or only its id."""
-
-    __slots__ = ("id", "raw_json")
-
-    def __init__(self, issue_id: str, raw_json: str):
-        self.id, self.raw_json = issue_id, raw_json
-
-    def to_dict(self) -> dict:
-        return json.loads(self.raw_json)
-
-
-class Imported:
-    """The result: `count`, and the created issues in file order, read back from the spool one
-    at a time (iterate once per need). Close it, or use it in a `with`, to drop the spool."""
-
-    def __init__(self, count: int, spool):
-        self.count, self._spool = count, spool
-
-    def __iter__(self):
-        if self._spool is None:
-            return
-        self._spool.seek(0)
-        for line in self._spool:
-            issue_id, _, raw = line.rstrip(b"\n").partition(b" ")
-            yield Created(issue_id.decode("ascii"), raw.decode("utf-8") if raw else None)
-
-    def close(self) -> None:
-        _close(self._spool)
-        self._spool = None
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()
