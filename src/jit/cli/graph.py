@@ -27,13 +27,13 @@ def show(ns, out, ctx):
 
 
 def export(ns, out, ctx):
-    from jit.cli.render import dumps
-
+    if ns.format == "json":  # the same text in every mode, written as it is made
+        for piece in deps.graph_export_json(ctx):
+            out.stdout.write(piece)
+        out.stdout.write("\n")
+        return
     data = deps.graph_export(ctx, ns.format)
-    if ns.format == "json":
-        out.emit(data, human=lambda: dumps(data), quiet=dumps(data))
-    else:
-        out.emit({"format": ns.format, "text": data}, human=data, quiet=data.rstrip("\n"))
+    out.emit({"format": ns.format, "text": data}, human=data, quiet=data.rstrip("\n"))
 
 
 def tree(ns, out, ctx):

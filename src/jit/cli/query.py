@@ -12,15 +12,17 @@ def available(ns, out, ctx):
 
 def blocked(ns, out, ctx):
     def rows(found):
-        if not found:
-            return "(nothing blocked)"
         lines = []
         for entry in found:
             i = entry["issue"]
             lines.append(f"{i.id[:8]}  {out.state(i.state)} {i.title}")
             lines += [f"    {r['reason']}" for r in entry["blocked_by"]]
-        return "\n".join(lines)
+        return "\n".join(lines) if lines else "(nothing blocked)"
 
+    if ns.limit is None and not ns.offset:  # the whole list: printed as it is built
+        out.emit_each(queries.each_blocked(ctx, filter=ns.filter), quiet=lambda entry: entry["issue"].id,
+                      human=lambda: rows(queries.each_blocked(ctx, filter=ns.filter)))
+        return
     emit_list(out, queries.blocked(ctx, filter=ns.filter, limit=ns.limit, offset=ns.offset), rows)
 
 

@@ -4,6 +4,8 @@ Cycle refusal runs under the repository lock against a freshly checked
 index, so two concurrent `dep add` calls cannot together close a cycle.
 """
 
+import json
+
 from jit.domain import graph
 from jit.domain.model import DONE, READY, TERMINAL
 from jit.errors import Refused
@@ -70,24 +72,49 @@ def graph_export(ctx, fmt="json") -> object:
 
     Served from the index's columns (no issue is parsed), so time and memory grow linearly
     with the store and stay a few small tuples per issue (issue 14)."""
-    from jit.service.queries import graph_rows
-
-    by_id, deps = graph_rows(ctx)
-    order = graph.topological_order(deps)
-    nodes = [by_id[i] for i in order]
-    edges = [[i.id, d] for i in nodes for d in deps[i.id]]
+    nodes, edges = _graph(ctx, fmt)
     if fmt == "json":
-        return {"nodes": [{"id": n.id, "title": n.title, "state": n.state, "priority": n.priority,
-                           "assignee": n.assignee, "labels": n.labels} for n in nodes],
+        return {"nodes": [_node(n) for n in nodes],
                 # From the prerequisite to the issue waiting for it, like the dot and mermaid arrows.
                 "edges": [{"from": d, "to": s} for s, d in edges]}
-    if fmt == "dot":
-        return _dot(nodes, edges)
-    if fmt == "mermaid":
-        return _mermaid(nodes, edges)
-    from jit.errors import UsageError
+    return _dot(nodes, edges) if fmt == "dot" else _mermaid(nodes, edges)
 
-    raise UsageError(f"unknown format {fmt!r}; use dot, mermaid or json", {"format": fmt})
+
+def graph_export_json(ctx):
+    """The text of graph_export(ctx, "json") (sorted keys, as `--json` prints it), a piece at a time:
+    the CLI writes it as it is made instead of holding every node's dict and the whole text
+    (300 MB at 100,000 issues). Errors are raised before the first piece."""
+    nodes, edges = _graph(ctx, "json")
+    return _json_pieces(nodes, edges)
+
+
+def _json_pieces(nodes, edges):
+    dump = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+    yield '{"edges": ['
+    for k, (s, d) in enumerate(edges):
+        yield (", " if k else "") + dump({"from": d, "to": s})
+    yield '], "nodes": ['
+    for k, n in enumerate(nodes):
+        yield (", " if k else "") + dump(_node(n))
+    yield "]}"
+
+
+def _node(n) -> dict:
+    return {"id": n.id, "title": n.title, "state": n.state, "priority": n.priority, "assignee": n.assignee,
+            "labels": n.labels}
+
+
+def _graph(ctx, fmt) -> tuple:
+    """(nodes in topological order, [dependent, prerequisite] edges). Raises UsageError for a bad format."""
+    from jit.service.queries import graph_rows
+
+    if fmt not in ("json", "dot", "mermaid"):
+        from jit.errors import UsageError
+
+        raise UsageError(f"unknown format {fmt!r}; use dot, mermaid or json", {"format": fmt})
+    by_id, deps = graph_rows(ctx)
+    nodes = [by_id[i] for i in graph.topological_order(deps)]
+    return nodes, [(i.id, d) for i in nodes for d in deps[i.id]]
 
 
 STATE_COLOURS = {"backlog": "#d0d7de", "ready": "#9be9a8", "in_progress": "#79c0ff", "gated": "#f2cc60",

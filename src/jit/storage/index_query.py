@@ -65,6 +65,11 @@ class Queries:
             args += [-1 if limit is None else limit, offset or 0]
         return (conn or self.connection()).execute(sql, args).fetchall()
 
+    def each_row(self, where="1", args=(), columns="d.json"):
+        """A cursor over every matching row in work order, for callers that read it in chunks."""
+        return self.connection().execute(f"SELECT {columns} {_from_where(where, columns)} ORDER BY {ORDER}",
+                                         list(args))
+
     def count(self, where="1", args=()) -> int:
         sql = f"SELECT COUNT(*) {_from_where(where)}"
         return self.connection().execute(sql, list(args)).fetchone()[0]
