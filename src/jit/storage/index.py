@@ -22,7 +22,7 @@ import os
 import sqlite3
 import time
 
-from jit.storage import index_query, monitor, probe
+from jit.storage import index_query, index_sigs, monitor, probe
 from jit.storage.index_rows import ALL_TABLES, FTS_TABLE, SCHEMA, TABLES, Rows, issue_json  # noqa: F401
 from jit.storage.issues import CorruptFile, read_regular
 
@@ -133,47 +133,12 @@ class Index(index_query.Queries):
             self._conn = None
 
     # -- freshness ------------------------------------------------------------------
-    def _names(self, fd) -> list:
-        return [n for n in os.listdir(fd) if n[-5:] == ".json" and n[0] != "."]
-
-    def _scan(self) -> tuple:
-        """(names, signatures) of every issue file, in directory order, by one stat each."""
-        try:
-            fd = os.open(self.layout.issues_dir, os.O_RDONLY)
-        except FileNotFoundError:
-            return [], []
-        try:
-            names = self._names(fd)
-            stat = os.stat
-            probe.count_stats(len(names))
-            try:
-                stats = [stat(n, dir_fd=fd) for n in names]
-            except FileNotFoundError:  # deleted between the listing and its stat: the slow way
-                names, stats = self._scan_slowly(fd, names)
-            return names, [(s.st_mtime_ns, s.st_ctime_ns, s.st_size, s.st_ino) for s in stats]
-        finally:
-            os.close(fd)
-
-    @staticmethod
-    def _scan_slowly(fd, names) -> tuple:
-        kept, stats = [], []
-        for name in names:
-            try:
-                stats.append(os.stat(name, dir_fd=fd))
-                kept.append(name)
-            except FileNotFoundError:
-                continue
-        return kept, stats
-
-    def _inodes_unchanged(self, known_names, known_sigs) -> bool:
+    def _inodes_unchanged(self, known_names: bytes, known_values: bytes) -> bool:
         """JIT_INDEX_VERIFY=inode: the directory listing alone (inodes come with it) decides.
         Sees every rename-based write (jit, git, most editors), not an in-place rewrite."""
-        try:
-            with os.scandir(self.layout.issues_dir) as entries:
-                pairs = [(e.name, e.inode()) for e in entries if e.name[-5:] == ".json" and e.name[0] != "."]
-        except FileNotFoundError:
-            pairs = []
-        return pairs == [(n, s[3]) for n, s in zip(known_names, known_sigs)]
+        names, inodes = index_sigs.listing_with_inodes(self.layout.issues_dir)
+        known = index_sigs.Signatures.unpacked(known_names, known_values)
+        return names == known.names and inodes == known.inodes()
 
     def _meta(self, conn, key):
         row = conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
@@ -246,25 +211,28 @@ class Index(index_query.Queries):
             self._refresh_from_monitor(conn, answer.names, answer.token, mark)
             return
         blob = self._meta(conn, "sigs")
-        known_names, known_sigs, racy = marshal.loads(blob) if blob else ([], [], [])
+        known_names, known_values, racy = marshal.loads(blob) if blob else (b"", b"", [])
         token = answer.token if answer is not None else None
-        if (self.verify == "inode" and blob and not racy and token is None
-                and self._inodes_unchanged(known_names, known_sigs)):
+        if self.verify == "inode" and blob and not racy and token is None and self._inodes_unchanged(known_names,
+                                                                                                     known_values):
             return
-        names, sigs = self._scan()
-        if names == known_names and sigs == known_sigs and not racy and token == self._meta(conn, "monitor"):
+        current = index_sigs.scan(self.layout.issues_dir)
+        names_now, values_now = current.packed()
+        if (names_now == known_names and values_now == known_values and not racy
+                and token == self._meta(conn, "monitor")):
             self._note_folder(conn, folder)
             return
-        if names == known_names:  # the usual case: files rewritten, none added or removed
-            now = {n: s for n, s, k in zip(names, sigs, known_sigs) if s != k}
+        names, known = current.names, index_sigs.Signatures.unpacked(known_names, known_values)
+        if names_now == known_names:  # the usual case: files rewritten, none added or removed
+            now = {n: current.of(k) for k, n in enumerate(names) if current.of(k) != known.of(k)}
             gone = []
         else:
-            known = dict(zip(known_names, known_sigs))
-            now = {n: s for n, s in zip(names, sigs) if known.get(n) != s}
-            gone = [n[:-5] for n in known.keys() - set(names)]
+            before = known.as_dict()
+            now = {n: current.of(k) for k, n in enumerate(names) if before.get(n) != current.of(k)}
+            gone = [n[:-5] for n in before.keys() - set(names)]
         changed = set(now)
         if racy:
-            listed = dict(zip(names, sigs))
+            listed = current.as_dict()
             now.update((n, listed[n]) for n in racy if n in listed)
         # Only a changed or formerly racy file can be racy now: its signature is newer than the last check.
         racy_after = time.time_ns() - RACY_NS
@@ -278,7 +246,8 @@ class Index(index_query.Queries):
         try:
             if rows or gone:
                 rows.write(conn, gone + [r[0] for r in rows.issues], self.fts)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)", (marshal.dumps((names, sigs, now_racy)),))
+            conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)",
+                         (marshal.dumps((names_now, values_now, now_racy)),))
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('mark', ?)", (mark,))
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('monitor', ?)", (token,))
             self._note_folder(conn, folder, in_transaction=True)

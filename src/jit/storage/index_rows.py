@@ -13,8 +13,9 @@ from jit.storage.issues import CorruptFile, parse_issue
 # 7: columns for filters and paging, labels and FTS tables, ctime in signatures; 8: event-log mark with inode;
 # 9: `undone`, the number of unfinished dependencies, kept up to date so "available" needs no join;
 # 10: a partial index of corrupt rows (status lists them on every call); 11: the JSON in its own
-# table and the title as a column, so counts and scans read small rows (see docs/decisions.md)
-SCHEMA = 11
+# table and the title as a column, so counts and scans read small rows (see docs/decisions.md);
+# 12: signatures stored packed (storage/index_sigs.py)
+SCHEMA = 12
 PRIORITY_RANK = {"critical": 0, "high": 1, "normal": 2, "low": 3}
 
 TABLES = (
