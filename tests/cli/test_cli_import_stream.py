@@ -164,16 +164,25 @@ def test_an_importer_killed_while_staging_leaves_nothing_validate_does_not_sweep
 class ChangingBytes(io.BytesIO):
     """Bytes that are different the second time they are read: a file edited between the passes."""
 
+    def __init__(self, first: str, second: str):
+        super().__init__(first.encode())
+        self.second = second
+
     def seek(self, *args):
-        self.__init__(jsonl({"title": "swapped in"}).encode())
+        super().__init__(self.second.encode())
         return 0
 
 
-def test_a_file_that_changes_between_the_two_readings_imports_nothing(repo):
+SWAPS = [jsonl({"title": "swapped in"}), jsonl({"title": "unchecked", "assignee": "no-colon", "labels": [5]}),
+         jsonl({"title": "original"}, {"title": "one more"}), "", "\n" + jsonl({"title": "original"})]
+
+
+@pytest.mark.parametrize("second", SWAPS, ids=["other", "invalid", "longer", "emptied", "moved"])
+def test_a_file_that_changes_between_the_two_readings_imports_nothing(repo, second):
     ctx = repo.ctx()
     try:
         with pytest.raises(Conflict, match="changed while it was being imported"):
-            import_stream(ctx, ChangingBytes(jsonl({"title": "original"}).encode()), "plan.jsonl")
+            import_stream(ctx, ChangingBytes(jsonl({"title": "original"}), second), "plan.jsonl")
         made = import_issues(ctx, jsonl({"title": "in memory", "key": "a"}, {"title": "then", "depends_on": ["a"]}))
     finally:
         ctx.close()

@@ -22,28 +22,31 @@ def anonymous(layout):
 
 
 class Input:
-    """The input, readable twice: a regular file in place (a digest proves the second reading
-    saw the first one's bytes), a pipe or a terminal copied to an anonymous file by pass one."""
+    """The input, readable twice: a regular file in place, a pipe or a terminal copied to an
+    anonymous file by the first reading. The first reading keeps an 8-byte digest of each
+    non-blank line and its number; the second raises Conflict at the first line that differs,
+    so every line it yields is byte for byte one the first reading yielded (and pass one checked)."""
 
     def __init__(self, stream, name: str, layout):
-        import hashlib
-
         self.stream, self.name, self.layout = stream, name, layout
-        self._digest = hashlib.blake2b
-        self.first = self.second = self.copy = None
+        self.marks = None  # the first reading's digests, 8 bytes a line
+        self.copy = None
         self.start = stream.tell() if _rereadable(stream) else None
 
     def lines(self):
         """(line number, bytes) of every non-blank line, one line in memory at a time."""
-        copying = self.first is None and self.start is None
+        from hashlib import blake2b
+
+        first = self.marks is None
+        copying = first and self.start is None
         if copying:
             self.copy = anonymous(self.layout)
-        if self.first is None:
-            reader = self.stream
+        if first:
+            reader, self.marks = self.stream, bytearray()
         else:
             reader = self.copy or self.stream
             reader.seek(0 if self.copy else self.start)
-        digest, lines, n = self._digest(), iter(reader), 0
+        lines, n, at = iter(reader), 0, 0
         while True:
             try:
                 raw = next(lines)
@@ -52,20 +55,21 @@ class Input:
             except OSError as exc:
                 raise NotFound(f"cannot read {self.name!r}: {exc.strerror}", {"file": self.name}) from None
             n += 1
-            digest.update(raw)
             if copying:
                 _write_or_fault(self.copy, raw, self.layout)
-            if raw.strip():
-                yield n, raw
-        if self.first is None:
-            self.first = digest.digest()
-            if copying:
-                _write_or_fault(self.copy, b"", self.layout)
-        else:
-            self.second = digest.digest()
-
-    def unchanged(self) -> bool:
-        return self.second == self.first
+            if not raw.strip():
+                continue
+            mark = blake2b(raw, digest_size=8, person=n.to_bytes(8, "little")).digest()
+            if first:
+                self.marks += mark
+            elif self.marks[at:at + 8] != mark:
+                raise self.changed()
+            at += 8
+            yield n, raw
+        if copying:
+            _write_or_fault(self.copy, b"", self.layout)
+        if not first and at != len(self.marks):
+            raise self.changed()
 
     def changed(self) -> JitError:
         return Conflict(f"{self.name} changed while it was being imported; nothing was imported",

@@ -1,7 +1,8 @@
 """One line of a `jit issue import` file, checked (SPEC section 8).
 
-Both passes of an import run the same check on the same bytes, so the issue written is the
-line that was checked. Lines are split at "\\n" only: JSON text may carry U+2028 and other
+Pass one checks each line (check_line); pass two reads the very same bytes again (the input
+proves it: service.import_files.Input) and only reads them (read_line), so the issue written is
+the line that was checked. Lines are split at "\\n" only: JSON text may carry U+2028 and other
 separators unescaped inside a string. Blank lines count for the line numbers errors name.
 """
 
@@ -48,8 +49,61 @@ _decode = json.JSONDecoder(parse_constant=_no_constant, parse_float=_finite).dec
 
 def check_line(n: int, raw: bytes, registry: dict, default_priority: str) -> Line:
     """Raises UsageError naming line n."""
+    record = _parse(n, raw)
+    if not isinstance(record, dict):
+        raise line_error(n, "each line must be a JSON object")
+    unknown = set(record) - FIELDS
+    if unknown:
+        raise line_error(n, f"unknown field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(FIELDS))}")
     try:
-        record = _decode(raw.decode("utf-8"))
+        _check_strings(record)
+        check_title(record.get("title") or "")
+        check_choice("priority", record.get("priority") or default_priority, PRIORITIES)
+        for label in _list_of_str(record, "labels"):
+            check_label(label)
+        _list_of_str(record, "gates")
+        _list_of_str(record, "depends_on")
+        if record.get("assignee") is not None:
+            check_assignee(record["assignee"])
+    except UsageError as exc:
+        raise line_error(n, exc.message) from None
+    for key in record.get("gates", []):
+        if key not in registry:
+            raise line_error(n, f"unknown gate {key!r} (define it with `jit gate define`)")
+    if not isinstance(record.get("context", {}), dict):
+        raise line_error(n, "'context' must be an object")
+    key = record.get("key")
+    if key is not None and (not isinstance(key, str) or not key):
+        raise line_error(n, "'key' must be a non-empty string")
+    if b"\\ud" in raw or b"\\uD" in raw:
+        _check_surrogates(n, record)
+    return _line(n, record, default_priority)
+
+
+def read_line(n: int, raw: bytes, default_priority: str) -> Line:
+    """A line check_line has already passed (the same bytes), read without checking it again."""
+    return _line(n, _parse(n, raw), default_priority)
+
+
+def _line(n: int, record: dict, default_priority: str) -> Line:
+    line = Line()
+    line.n = n
+    line.title = record["title"].strip()
+    line.priority = record.get("priority") or default_priority
+    line.labels = record.get("labels", [])
+    line.gates = record.get("gates", [])
+    line.depends_on = record.get("depends_on", [])
+    line.assignee = record.get("assignee")
+    line.context = record.get("context", {})
+    line.key = record.get("key")
+    line.description = record.get("description", "")
+    line.parent = record.get("parent")
+    return line
+
+
+def _parse(n: int, raw: bytes):
+    try:
+        return _decode(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise line_error(n, "not valid UTF-8") from None
     except _Unstorable as exc:
@@ -57,39 +111,6 @@ def check_line(n: int, raw: bytes, registry: dict, default_priority: str) -> Lin
                          "give a finite number") from None
     except (ValueError, RecursionError) as exc:  # RecursionError: a line nested thousands deep
         raise line_error(n, f"not valid JSON ({exc})") from None
-    if not isinstance(record, dict):
-        raise line_error(n, "each line must be a JSON object")
-    unknown = set(record) - FIELDS
-    if unknown:
-        raise line_error(n, f"unknown field(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(FIELDS))}")
-    line = Line()
-    line.n = n
-    try:
-        _check_strings(record)
-        line.title = check_title(record.get("title") or "")
-        line.priority = check_choice("priority", record.get("priority") or default_priority, PRIORITIES)
-        line.labels = [check_label(x) for x in _list_of_str(record, "labels")]
-        line.gates = _list_of_str(record, "gates")
-        line.depends_on = _list_of_str(record, "depends_on")
-        line.assignee = record.get("assignee")
-        if line.assignee is not None:
-            check_assignee(line.assignee)
-    except UsageError as exc:
-        raise line_error(n, exc.message) from None
-    for key in line.gates:
-        if key not in registry:
-            raise line_error(n, f"unknown gate {key!r} (define it with `jit gate define`)")
-    line.context = record.get("context", {})
-    if not isinstance(line.context, dict):
-        raise line_error(n, "'context' must be an object")
-    line.key = record.get("key")
-    if line.key is not None and (not isinstance(line.key, str) or not line.key):
-        raise line_error(n, "'key' must be a non-empty string")
-    line.description = record.get("description", "")
-    line.parent = record.get("parent")
-    if b"\\ud" in raw or b"\\uD" in raw:
-        _check_surrogates(n, record)
-    return line
 
 
 def _list_of_str(record, field):
