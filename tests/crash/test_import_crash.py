@@ -130,3 +130,20 @@ def test_an_import_that_fills_a_real_disk_while_staging_changes_nothing(disk):  
         assert disk_tree(repo.data) == before and stages(repo) == []
     assert [i["title"] for i in repo.ok("issue", "import", "-", input=json.dumps({"title": "fits"}) + "\n")] == ["fits"]
     assert repo.jit("validate").code == 0
+
+
+def test_an_import_killed_between_two_pieces_of_its_event_append_logs_each_event_once(tmp_path):
+    """The events reach the log in pieces of about 256 KB; killed half-way through the second, the
+    log ends with the first piece and a torn line. Replay appends exactly the rest."""
+    repo = Repo(tmp_path)
+    assert repo.jit("init").code == 0
+    plan = tmp_path / "plan.jsonl"
+    plan.write_text("".join(json.dumps({"title": f"event {n} " + "x" * 200}) + "\n" for n in range(2500)))
+    killed = repo.jit("issue", "import", plan, env={"JIT_CRASH_AT": "events.mid-append:2"})
+    assert killed.code == -9, killed
+    logged = (repo.data / "events.jsonl").read_bytes()
+    assert not logged.endswith(b"\n") and 300 < logged.count(b"issue_created") < 2500  # a piece and a half in
+    assert len(repo.ok("issue", "list")) == 2500
+    created = [e for e in repo.ok("events", "tail", "-n", "0") if e["type"] == "issue_created"]
+    assert [e["data"]["line"] for e in created] == list(range(1, 2501))
+    assert validate_problems(repo) == []

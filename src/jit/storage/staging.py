@@ -153,16 +153,17 @@ def commit_stage(layout, stage: Stage, warn) -> None:
     write_journal(layout, json.dumps({"staged": stage.name}))
     try:
         reached("journal.durable")
-        apply_stage(layout, stage.name, stage.count)
+        apply_stage(layout, stage.name, stage.count, replaying=False)
         os.unlink(layout.journal_file)
         reached("journal.removed")
     except Exception as exc:  # noqa: BLE001 - committed: anything left is the next command's to finish
         unfinished(exc, warn)
 
 
-def apply_stage(layout, name: str, total: int | None = None) -> None:
+def apply_stage(layout, name: str, total: int | None = None, replaying: bool = True) -> None:
     """Move a committed stage into place. Idempotent: a file already moved is not in the stage,
-    events already appended are not appended again, a stage already removed is done."""
+    events already appended (only a replay can meet them) are not appended again, a stage
+    already removed is done."""
     data_fd = os.open(layout.data_dir, _DIR & ~os.O_NOFOLLOW)
     try:
         try:
@@ -172,7 +173,7 @@ def apply_stage(layout, name: str, total: int | None = None) -> None:
         try:
             _move_issues(data_fd, stage_fd, total)
             reached("import.renamed")
-            _append_events(layout, stage_fd)
+            _append_events(layout, stage_fd, replaying)
             reached("events.appended")
             _remove_stage(data_fd, name, stage_fd)
         finally:
@@ -201,7 +202,7 @@ def _move_issues(data_fd, stage_fd, total) -> None:
         os.close(staged_fd)
 
 
-def _append_events(layout, stage_fd) -> None:
+def _append_events(layout, stage_fd, replaying: bool) -> None:
     try:
         fd = os.open(EVENTS, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC, dir_fd=stage_fd)
     except FileNotFoundError:
@@ -210,10 +211,9 @@ def _append_events(layout, stage_fd) -> None:
         size = os.fstat(fd).st_size
         if not size:
             return
-        landed = _landed(layout, staged, size)
-        staged.seek(0)
-        for _ in range(landed):
-            staged.readline()
+        if replaying:
+            for _ in range(_landed(layout, staged, size)):
+                staged.readline()
         EventLog(layout).append_chunks(_pieces(staged))
 
 
@@ -227,42 +227,38 @@ def _pieces(staged):
 
 
 def _landed(layout, staged, size: int) -> int:
-    """How many of the staged events the log already ends with (a replay after a kill during
-    or after the append). They were appended in order, after everything else in the log, and
-    only a torn last line can follow them; so match from the first staged id onwards."""
-    first = _event_id(staged.readline())
-    if first is None:
-        return 0
+    """How many of the staged events the log already ends with (a replay after a kill during or
+    after the append). They were appended in order, byte for byte, after everything else in the
+    log, and only a torn last line can follow them: so match lines from the first staged one on.
+    Leaves `staged` at its start."""
+    first = staged.readline()
     try:
         fh = open(layout.events_file, "rb")
     except FileNotFoundError:
-        return 0
-    with fh:
-        end = os.fstat(fh.fileno()).st_size
-        start = max(0, end - size - (1 << 16))  # the healing of a torn tail may precede them
-        fh.seek(start)
-        if start:
-            fh.readline()  # a partial line
-        for line in fh:
-            if _event_id(line) == first:
-                break
-        else:
-            return 0
-        count = 1
-        for line in fh:
-            want = staged.readline()
-            if not want or _event_id(line) != _event_id(want):
-                break
-            count += 1
-        return count
+        first = b""
+    count = 0
+    if first:
+        with fh:
+            end = os.fstat(fh.fileno()).st_size
+            start = max(0, end - size - (1 << 16))  # the healing of a torn tail may precede them
+            fh.seek(start)
+            if start:
+                fh.readline()  # a partial line
+            for line in fh:
+                if _same(line, first):
+                    count = 1
+                    break
+            for line in fh if count else ():
+                if not _same(line, staged.readline()):
+                    break
+                count += 1
+    staged.seek(0)
+    return count
 
 
-def _event_id(line: bytes):
-    try:
-        event = json.loads(line)
-    except (ValueError, RecursionError):
-        return None
-    return event.get("id") if isinstance(event, dict) else None
+def _same(logged: bytes, staged: bytes) -> bool:
+    """The same event line; the log's last may lack only its newline (the next append adds it)."""
+    return bool(staged) and (logged == staged or logged == staged.rstrip(b"\n"))
 
 
 def _remove_stage(data_fd, name: str, stage_fd) -> None:
