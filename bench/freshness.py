@@ -9,6 +9,8 @@ Writes N issue files straight into a fresh `.jit/issues/` (no jit process, so
   check       Index.connection() when nothing changed (the path every query takes)
   inode mode  the same with JIT_INDEX_VERIFY=inode (the listing alone)
   one edit    the check after one file was rewritten (re-reads that file only)
+  watcher     the check and the one-edit check with a `jit watch` watcher running (its
+              server runs in a thread of this process; the check asks it over the socket)
 
     .venv/bin/python bench/freshness.py --sizes 10000,100000
 """
@@ -82,7 +84,36 @@ def measure(n: int, runs: int) -> str:
             check()
 
         e = timed(edit_then_check, runs)
-        return f"| {n:,} | {f:.1f} | {c:.1f} ({c / f:.1f}x) | {i:.1f} | {e:.1f} |"
+        with _watching(layout):
+            check()  # the watcher's new session: one full check
+            w, we = timed(check, runs), timed(edit_then_check, runs)
+        return f"| {n:,} | {f:.1f} | {c:.1f} ({c / f:.1f}x) | {i:.1f} | {e:.1f} | {w:.2f} | {we:.2f} |"
+
+
+class _watching:
+    def __init__(self, layout):
+        import threading
+
+        from jit.storage.monitor import present
+        from jit.storage.monitor_server import Watcher
+
+        self.present, self.layout = present, layout
+        self.watcher = Watcher(layout)
+        self.thread = threading.Thread(target=self.watcher.run, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        while not self.present(self.layout):
+            time.sleep(0.01)
+        return self
+
+    def __exit__(self, *exc):
+        self.watcher.stopping = True
+        from jit.storage.monitor import request
+
+        request(self.layout, "stop")
+        self.thread.join()
+        return False
 
 
 def main() -> int:
@@ -90,8 +121,9 @@ def main() -> int:
     ap.add_argument("--sizes", default="10000")
     ap.add_argument("--runs", type=int, default=7)
     args = ap.parse_args()
-    print("| files | floor: listdir + stat ms | check ms (x floor) | inode mode ms | after one edit ms |")
-    print("|---:|---:|---:|---:|---:|")
+    print("| files | floor: listdir + stat ms | check ms (x floor) | inode mode ms | after one edit ms "
+          "| with a watcher ms | with a watcher, after one edit ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for n in [int(s) for s in args.sizes.split(",") if s]:
         print(measure(n, args.runs), flush=True)
     return 0

@@ -153,9 +153,12 @@ class Watcher:
 
         import signal
 
+        import threading
+
         self._take_lock()
-        signal.signal(signal.SIGTERM, _stop_on_signal)
-        signal.signal(signal.SIGHUP, _stop_on_signal)
+        if threading.current_thread() is threading.main_thread():  # a benchmark may run it in a thread
+            signal.signal(signal.SIGTERM, _stop_on_signal)
+            signal.signal(signal.SIGHUP, _stop_on_signal)
         try:
             self._inotify = INotify(nonblocking=True)
             if not self._watch():
