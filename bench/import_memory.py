@@ -70,7 +70,11 @@ def one_size(n: int, base: Path, env: dict) -> dict:
     plan = base / f"plan{n}.jsonl"
     write_plan(n, plan)
     row = {"issues": n, "plan_mb": round(plan.stat().st_size / 1e6, 1)}
-    row["file_json"] = measure(["issue", "import", plan, "--json"], fresh(base, f"a{n}", env), env)
+    probe = base / "probe.txt"  # storage/probe.py: how long the first import held the repository lock
+    row["file_json"] = measure(["issue", "import", plan, "--json"], fresh(base, f"a{n}", env),
+                               {**env, "JIT_PROBE": str(probe)})
+    row["file_json"]["lock_s"] = round(sum(float(line.split()[3]) for line in probe.read_text().splitlines()), 2)
+    probe.unlink()
     row["stdin_quiet"] = measure(["issue", "import", "-", "-q"], fresh(base, f"b{n}", env), env, stdin=plan)
     print(json.dumps(row), file=sys.stderr, flush=True)
     for name in (f"a{n}", f"b{n}"):
@@ -90,11 +94,12 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="jit-import-bench-", dir=args.dir) as tmp:
         for n in (int(s) for s in args.sizes.split(",")):
             rows.append(one_size(n, Path(tmp), env))
-    print(f"{'issues':>8} {'plan':>8} {'file --json (wall, cpu, peak)':>32} {'stdin -q (wall, cpu, peak)':>32}")
+    print(f"{'issues':>8} {'plan':>8} {'file --json (wall, cpu, peak)':>32} {'lock held':>10} "
+          f"{'stdin -q (wall, cpu, peak)':>32}")
     for r in rows:
         cells = [f"{r[k]['seconds']:>6.1f}s {r[k]['cpu_s']:>6.1f}s {r[k]['peak_mb']:>7.1f}MB"
                  for k in ("file_json", "stdin_quiet")]
-        print(f"{r['issues']:>8} {r['plan_mb']:>6.1f}MB " + " ".join(f"{c:>32}" for c in cells))
+        print(f"{r['issues']:>8} {r['plan_mb']:>6.1f}MB {cells[0]:>32} {r['file_json']['lock_s']:>9.2f}s {cells[1]:>32}")
     return 0
 
 
