@@ -20,8 +20,8 @@ def blocked(ns, out, ctx):
         return "\n".join(lines) if lines else "(nothing blocked)"
 
     if ns.limit is None and not ns.offset:  # the whole list: printed as it is built
-        out.emit_each(queries.each_blocked(ctx, filter=ns.filter), quiet=lambda entry: entry["issue"].id,
-                      human=lambda: rows(queries.each_blocked(ctx, filter=ns.filter)))
+        found = queries.each_blocked(ctx, filter=ns.filter)  # one check of the files, one pass over the rows
+        out.emit_each(found, quiet=lambda entry: entry["issue"].id, human=lambda: rows(found))
         return
     emit_list(out, queries.blocked(ctx, filter=ns.filter, limit=ns.limit, offset=ns.offset), rows)
 
