@@ -191,16 +191,7 @@ class Index(index_query.Queries):
         for name in set(names):
             if not self._read_into(rows, name):
                 gone.append(name[:-5])
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            if rows or gone:
-                rows.write(conn, gone + [r[0] for r in rows.issues], self.fts)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('mark', ?)", (mark,))
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('monitor', ?)", (token,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        self._save(conn, rows, gone, {"mark": mark, "monitor": token})
 
     def _refresh(self, conn) -> None:
         # The event-log mark comes first: a commit racing with the scan logs after it.
@@ -242,36 +233,26 @@ class Index(index_query.Queries):
             self._read_into(rows, name)
         if racy:
             self._drop_unchanged(conn, rows, [n[:-5] for n in racy if n not in changed])
+        self._save(conn, rows, gone, {"sigs": marshal.dumps((names_now, values_now, now_racy)), "mark": mark,
+                                      "monitor": token, "dir": _folder_value(folder)})
+
+    def _save(self, conn, rows: Rows, gone: list, meta: dict) -> None:
+        """One transaction: the rows of changed and gone issues replaced, and `meta` recorded."""
         conn.execute("BEGIN IMMEDIATE")
         try:
             if rows or gone:
                 rows.write(conn, gone + [r[0] for r in rows.issues], self.fts)
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('sigs', ?)",
-                         (marshal.dumps((names_now, values_now, now_racy)),))
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('mark', ?)", (mark,))
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('monitor', ?)", (token,))
-            self._note_folder(conn, folder, in_transaction=True)
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", meta.items())
             conn.execute("COMMIT")
         except BaseException:
             conn.execute("ROLLBACK")
             raise
 
-    def _note_folder(self, conn, folder, in_transaction=False) -> None:
-        """Record the folder's signature for `ids_for_prefix`, unless it changed within the racy
-        window (a change in the same timestamp tick would not show as a new signature)."""
-        value = marshal.dumps(folder) if folder and max(folder[:2]) < time.time_ns() - RACY_NS else None
-        if self._meta(conn, "dir") == value:
-            return
-        if in_transaction:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('dir', ?)", (value,))
-            return
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('dir', ?)", (value,))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+    def _note_folder(self, conn, folder) -> None:
+        """Record the folder's signature for `ids_for_prefix` when it moved since it was recorded."""
+        value = _folder_value(folder)
+        if self._meta(conn, "dir") != value:
+            self._save(conn, Rows(), [], {"dir": value})
 
     def _read_into(self, rows: Rows, name: str) -> bool:
         """False when the file is not there (any more)."""
@@ -343,3 +324,9 @@ class Index(index_query.Queries):
             if isinstance(issue_id, str):
                 ids.add(issue_id)
         return ids
+
+
+def _folder_value(folder):
+    """The folder's signature as stored for `ids_for_prefix`, or None while it changed within the racy
+    window (a change in the same timestamp tick would not show as a new signature)."""
+    return marshal.dumps(folder) if folder and max(folder[:2]) < time.time_ns() - RACY_NS else None

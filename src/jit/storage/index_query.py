@@ -47,6 +47,10 @@ def _from_where(where: str, columns: str = "") -> str:
     return f"FROM issues i{join} WHERE i.state IS NOT NULL AND ({where})"
 
 
+def _select_sql(where: str, columns: str) -> str:
+    return f"SELECT {columns} {_from_where(where, columns)} ORDER BY {ORDER}"
+
+
 class _StateTitle:
     __slots__ = ("state", "title")
 
@@ -58,7 +62,7 @@ class Queries:
     """Mixed into Index: `self.connection()` is fresh, `self.as_checked()` is as last checked."""
 
     def select(self, where="1", args=(), limit=None, offset=0, columns="d.json", conn=None) -> list:
-        sql = f"SELECT {columns} {_from_where(where, columns)} ORDER BY {ORDER}"
+        sql = _select_sql(where, columns)
         args = list(args)
         if limit is not None or offset:
             sql += " LIMIT ? OFFSET ?"
@@ -67,8 +71,7 @@ class Queries:
 
     def each_row(self, where="1", args=(), columns="d.json"):
         """A cursor over every matching row in work order, for callers that read it in chunks."""
-        return self.connection().execute(f"SELECT {columns} {_from_where(where, columns)} ORDER BY {ORDER}",
-                                         list(args))
+        return self.connection().execute(_select_sql(where, columns), list(args))
 
     def count(self, where="1", args=()) -> int:
         sql = f"SELECT COUNT(*) {_from_where(where)}"
