@@ -109,7 +109,7 @@ def changes_since(layout, token: str | None) -> Answer | None:
     if head[0] == "full":
         return Answer(head[1], None)
     names = lines[1:]
-    if not all(_name_ok(n) for n in names):
+    if not all(issue_file_name_ok(n) for n in names):
         return None
     return Answer(head[1], names)
 
@@ -125,7 +125,7 @@ def _token_ok(token: str) -> bool:
     return 0 < len(session) <= 64 and session.isalnum() and seq.isdigit()
 
 
-def _name_ok(name: str) -> bool:
+def issue_file_name_ok(name: str) -> bool:
     """Only plain issue-file names: the caller stats them inside `.jit/issues/`, nowhere else."""
     return (0 < len(name) <= MAX_NAME and name.endswith(".json") and "/" not in name and "\0" not in name
             and name[0] != ".")

@@ -16,7 +16,7 @@ import secrets
 import time
 from collections import OrderedDict
 
-from jit.storage.monitor import LOCK, SOCKET, _name_ok, socket_path
+from jit.storage.monitor import LOCK, SOCKET, issue_file_name_ok, socket_path
 
 MAX_ANSWER = 20_000  # more changes than this and a full check is cheaper than the list
 MAX_REMEMBERED = 1_000_000
@@ -207,7 +207,7 @@ class Watcher:
                     else:
                         self._wd = None
                         self._watch()
-                elif event.name and _name_ok(event.name):
+                elif event.name and issue_file_name_ok(event.name):
                     self.changes.note(event.name)
 
     def _answer_one(self) -> None:
