@@ -23,20 +23,9 @@ import tempfile
 import time
 from pathlib import Path
 
-MEASURED = ("import sys\nfrom jit.cli import main\ncode = main(sys.argv[1:])\n"
-            "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0].split()[1]\n"
-            "sys.stderr.write(f'VmHWM {hwm}\\n')\nsys.exit(code)\n")
-
-
-def write_plan(n: int, path: Path) -> None:
-    filler = "Context for the agent picking this up. " * 10
-    with open(path, "w") as fh:
-        for i in range(n):
-            record = {"title": f"Issue {i}", "key": f"k{i}", "description": filler, "priority": "normal",
-                      "labels": [f"epic:e{i % 50}", "type:task"], "context": {"n": i}}
-            if i % 10:
-                record["depends_on"] = [f"k{i - 1}"]
-            fh.write(json.dumps(record) + "\n")
+sys.path.insert(0, str(Path(__file__).parent))
+from export_memory import MEASURED  # noqa: E402 - the sibling script's measured runner and plan
+from export_memory import plan as write_plan  # noqa: E402
 
 
 def _cpu() -> float:
