@@ -118,5 +118,19 @@ def test_graph_export_formats(repo):
     assert repo.jit("graph", "export").out == dot.out  # dot by default
 
 
+def test_the_cli_writes_graph_export_json_byte_for_byte_as_the_api_and_mcp_build_it(repo):
+    """The CLI writes the JSON a node at a time; web and MCP encode graph_export()'s dict: one text."""
+    from jit.service.deps import graph_export
+    from jit.service.serialize import dumps
+
+    a, b = chain(repo, 2)
+    repo.create('Quote "me" \\ and ünïcode', "--label", "area:x")
+    repo.ok("issue", "claim", a, "agent:one")
+    printed = {mode: repo.jit("graph", "export", "--format", "json", *flag).out
+               for mode, flag in (("text", ()), ("json", ("--json",)), ("quiet", ("-q",)))}
+    expected = dumps(graph_export(repo.ctx(), "json")) + "\n"
+    assert printed == {"text": expected, "json": expected, "quiet": expected}
+
+
 def test_graph_export_refuses_an_unknown_format(repo, fails):
     fails(2, "graph", "export", "--format", "svg")
