@@ -103,6 +103,9 @@ async function render(live) {
     return;
   }
   if (seq !== renderSeq) return; // a newer render started meanwhile; its answer wins
+  // The person began typing while this refresh loaded: replacing the field now would move their
+  // caret mid-keystroke (text typed into the old field, the rest into the new). Wait, as above.
+  if (live && typing()) { pendingRefresh = true; return; }
   const wrap = view.querySelector(".graph-wrap");
   const opened = [...view.querySelectorAll("details[open][id]")].map((d) => d.id);
   // A re-render of the same page keeps what a person typed and where the cursor was.
